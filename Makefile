@@ -1,0 +1,90 @@
+# klvisor build.  `make` builds build/klvisor.elf and build/klvisor.iso;
+# `make run`, `make check` and `make run-qemu` install what they need first.
+
+BUILD   := build
+DEBUG   ?= 0
+CC      := gcc
+HOSTCC  := gcc
+
+# Debug versus release is decided here and nowhere else.
+ifeq ($(DEBUG),1)
+OPT := -Og -DKLV_DEBUG
+else
+OPT := -O2
+endif
+
+WARN   := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wstrict-prototypes
+CFLAGS := -std=gnu11 $(OPT) -g $(WARN) -ffreestanding -fno-pie -mno-red-zone \
+	  -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
+	  -fno-omit-frame-pointer -mcmodel=small -I. -I$(BUILD) -MMD -MP
+ASFLAGS := -I. -I$(BUILD) -MMD -MP
+LDFLAGS := -nostdlib -static -no-pie -Wl,-T,linker.ld -Wl,-z,max-page-size=0x1000 \
+	   -Wl,--build-id=none -Wl,--no-warn-rwx-segments
+
+SRCS_C := $(wildcard boot/*.c arch/x86/*.c drivers/*.c lib/*.c vmm/*.c)
+SRCS_C := $(filter-out arch/x86/asm-offsets.c,$(SRCS_C))
+SRCS_S := $(wildcard boot/*.S arch/x86/*.S)
+OBJS   := $(SRCS_C:%.c=$(BUILD)/%.o) $(SRCS_S:%.S=$(BUILD)/%.o)
+
+ELF := $(BUILD)/klvisor.elf
+ISO := $(BUILD)/klvisor.iso
+
+# Kernel command line and modules baked into the ISOs.
+CMDLINE     ?=
+RUN_CMDLINE ?= console=keep $(CMDLINE)
+
+.PHONY: all iso run run-headless run-qemu check unit-tests system-tests bench deps clean format
+all: $(ELF) $(ISO)
+iso: $(ISO)
+
+$(BUILD)/asm-offsets.h: arch/x86/asm-offsets.c arch/x86/vmx.h arch/x86/vmcs.h arch/x86/vmcs_fields.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MF /dev/null -S -o $(BUILD)/asm-offsets.s $<
+	{ echo "/* Generated from arch/x86/asm-offsets.c; do not edit. */"; \
+	  sed -n 's/^->\([A-Z0-9_]*\) \$$\?\([0-9]*\).*/#define \1 \2/p' $(BUILD)/asm-offsets.s; } > $@
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: %.S $(BUILD)/asm-offsets.h
+	@mkdir -p $(@D)
+	$(CC) $(ASFLAGS) -c -o $@ $<
+
+$(ELF): $(OBJS) linker.ld
+	$(CC) $(LDFLAGS) -o $@ $(OBJS)
+
+$(ISO): $(ELF) tools/mkiso.sh
+	tools/mkiso.sh $@ "$(CMDLINE)"
+
+$(BUILD)/run.iso: $(ELF) tools/mkiso.sh FORCE
+	tools/mkiso.sh $@ "$(RUN_CMDLINE)"
+
+deps:
+	@tools/deps.sh
+
+run: deps $(BUILD)/run.iso
+	tools/bochs-run.sh --interactive $(BUILD)/run.iso
+
+run-headless: deps $(ISO)
+	tools/bochs-run.sh $(ISO) $(BUILD)/serial.log
+	@echo "serial output: $(BUILD)/serial.log"
+
+run-qemu: deps $(ISO)
+	tools/qemu-run.sh $(ISO)
+
+# Host unit tests: the pure code, built with the host compiler and cmocka.
+include tests/unit/unit.mk
+
+check: deps all unit-tests
+	tests/run-checks.sh
+
+format:
+	clang-format -i $(SRCS_C) $(wildcard */*.h */*/*.h tests/unit/*.c)
+
+clean:
+	rm -rf $(BUILD)
+
+FORCE:
+
+-include $(OBJS:.o=.d)

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* The physical local APIC: only what klvisor itself needs (IDs and IPIs). */
+#ifndef ARCH_X86_APIC_H
+#define ARCH_X86_APIC_H
+
+#include "lib/types.h"
+
+void apic_init(void); /* enable on the calling CPU */
+u32 apic_id(void);
+void apic_send_init(u32 apic_id);
+void apic_send_sipi(u32 apic_id, u8 vector);
+void apic_nmi_all_but_self(void);
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One structure per physical CPU, reached through GS (its first word points
+ * to itself).  Everything a CPU owns lives here so a later monitor can read
+ * any CPU's state from one place.
+ */
+#ifndef ARCH_X86_PERCPU_H
+#define ARCH_X86_PERCPU_H
+
+#include "arch/x86/desc.h"
+#include "lib/types.h"
+
+#define MAX_CPUS 64
+#define CPU_STACK_SIZE (16 * 1024)
+#define IST_STACK_SIZE (4 * 1024)
+
+enum cpu_state {
+	CPU_OFFLINE,
+	CPU_ONLINE,	/* running klvisor code */
+	CPU_VMX_ROOT,	/* VMXON done */
+	CPU_FAILED,	/* could not enter VMX root; runs nothing */
+	CPU_STOPPED,	/* halted by a panic elsewhere */
+};
+
+struct percpu {
+	struct percpu *self; /* must stay first: this_cpu() reads %gs:0 */
+	unsigned id;	     /* dense index, 0 = the boot CPU */
+	u32 apic_id;
+	volatile enum cpu_state state;
+	bool in_panic;
+
+	u64 stack_top;
+	u64 vmxon_pa;
+
+	/* VMX self-test result, read by the boot CPU. */
+	volatile int selftest_done;
+	bool selftest_ok;
+
+	struct gdt gdt;
+	struct tss tss;
+	u8 ist_stacks[IST_COUNT][IST_STACK_SIZE] __aligned(16);
+} __aligned(4096);
+
+extern struct percpu *cpus[MAX_CPUS];
+extern unsigned nr_cpus;
+
+static inline struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+/* Fill in @pc and load its GDT, TSS, IDT and GS base on the calling CPU. */
+void percpu_init_local(struct percpu *pc, unsigned id, u64 stack_top);
+
+#endif

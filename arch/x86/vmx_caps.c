@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+/* Control-value computation from the VMX capability MSRs. */
+#include "arch/x86/vmx_caps.h"
+
+u32 vmx_ctl_adjust(u64 cap, u32 desired, u32 required, u32 *missing)
+{
+	u32 must1 = (u32)cap, allowed1 = (u32)(cap >> 32);
+	u32 v = (desired | required | must1) & allowed1;
+
+	*missing = required & ~v;
+	return v;
+}
+
+struct ctl_need {
+	const char *name;
+	u32 bit;
+};
+
+/* Returns the name of the first bit of @needs that is missing, or NULL. */
+static const char *first_missing(u32 missing, const struct ctl_need *needs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (missing & needs[i].bit)
+			return needs[i].name;
+	return missing ? "an unnamed required control" : NULL;
+}
+
+/* Everything klvisor needs is required; nothing is merely desired yet. */
+#define REQUIRE(field, cap, table)                                              \
+	do {                                                                             \
+		u32 req = 0, miss;                                                       \
+		const char *why;                                                         \
+		for (unsigned i = 0; i < ARRAY_SIZE(table); i++)                         \
+			req |= (table)[i].bit;                                           \
+		out->field = vmx_ctl_adjust((cap), 0, req, &miss);               \
+		why = first_missing(miss, (table), ARRAY_SIZE(table));                   \
+		if (why)                                                                 \
+			return why;                                                      \
+	} while (0)
+
+const char *vmx_compute_controls(const struct vmx_caps *caps, struct vmx_controls *out)
+{
+	static const struct ctl_need pin_need[] = {
+		{ "NMI exiting", PIN_NMI_EXITING },
+	};
+	static const struct ctl_need proc_need[] = {
+		{ "HLT exiting", CPU_HLT_EXITING },
+		{ "unconditional I/O exiting", CPU_UNCOND_IO_EXITING },
+		{ "secondary controls", CPU_SECONDARY_CONTROLS },
+	};
+	static const struct ctl_need proc2_need[] = {
+		{ "EPT", CPU2_EPT },
+		{ "VPID", CPU2_VPID },
+		{ "unrestricted guest", CPU2_UNRESTRICTED_GUEST },
+	};
+	static const struct ctl_need exit_need[] = {
+		{ "host address-space size", EXIT_HOST_ADDR_SPACE_SIZE },
+		{ "save IA32_EFER", EXIT_SAVE_EFER },
+		{ "load IA32_EFER", EXIT_LOAD_EFER },
+	};
+	static const struct ctl_need entry_need[] = {
+		{ "load IA32_EFER on entry", ENTRY_LOAD_EFER },
+	};
+
+	REQUIRE(pin, caps->pin, pin_need);
+	REQUIRE(proc, caps->proc, proc_need);
+	REQUIRE(proc2, caps->proc2, proc2_need);
+	REQUIRE(exit, caps->exit, exit_need);
+	REQUIRE(entry, caps->entry, entry_need);
+	if (!(caps->ept_vpid & EPT_CAP_WALK_4) || !(caps->ept_vpid & EPT_CAP_WB))
+		return "EPT with 4-level walks and write-back memory";
+	return NULL;
+}

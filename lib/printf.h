@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * printf and the log.  Output goes to console_write(), which the kernel
+ * provides (the UART) and the host tests replace.
+ */
+#ifndef KLV_PRINTF_H
+#define KLV_PRINTF_H
+
+#include "lib/types.h"
+
+enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+extern enum log_level log_level;
+
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+
+/* Print unconditionally; whole calls never interleave between CPUs. */
+void printk(const char *fmt, ...) __printf(1, 2);
+void vprintk(const char *fmt, va_list ap);
+/* Panic path: stop taking the console lock from now on. */
+void printk_go_lockless(void);
+void log_msg(enum log_level lvl, const char *fmt, ...) __printf(2, 3);
+
+#define pr_err(...) log_msg(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define pr_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+/* Provided by the console driver (or a test double). */
+void console_write(const char *s, size_t len);
+
+#endif

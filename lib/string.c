@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+/* Freestanding string and memory helpers. */
+#include "lib/string.h"
+
+#ifndef KLV_HOST_TEST
+void *memset(void *d, int c, size_t n)
+{
+	u8 *p = d;
+
+	while (n--)
+		*p++ = (u8)c;
+	return d;
+}
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	u8 *dp = d;
+	const u8 *sp = s;
+
+	while (n--)
+		*dp++ = *sp++;
+	return d;
+}
+
+void *memmove(void *d, const void *s, size_t n)
+{
+	u8 *dp = d;
+	const u8 *sp = s;
+
+	if (dp < sp)
+		return memcpy(d, s, n);
+	while (n--)
+		dp[n] = sp[n];
+	return d;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const u8 *x = a, *y = b;
+
+	for (; n; n--, x++, y++)
+		if (*x != *y)
+			return *x - *y;
+	return 0;
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+	const u8 *p = s;
+
+	for (; n; n--, p++)
+		if (*p == (u8)c)
+			return (void *)p;
+	return NULL;
+}
+
+size_t strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+	for (; n; n--, a++, b++) {
+		if (*a != *b)
+			return (u8)*a - (u8)*b;
+		if (!*a)
+			break;
+	}
+	return 0;
+}
+
+int strcmp(const char *a, const char *b)
+{
+	return strncmp(a, b, SIZE_MAX);
+}
+#endif
+
+void memzero_explicit(void *d, size_t n)
+{
+	memset(d, 0, n);
+	/* The empty asm with a memory clobber makes the stores observable. */
+	__asm__ volatile("" : : "r"(d) : "memory");
+}
+
+bool parse_u64(const char *s, size_t len, bool suffixes, u64 *out)
+{
+	unsigned base = 10, shift = 0;
+	u64 v = 0;
+	size_t i = 0;
+
+	if (len == 0)
+		return false;
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	if (suffixes && base == 10) {
+		switch (s[len - 1]) {
+		case 'K': case 'k': shift = 10; len--; break;
+		case 'M': case 'm': shift = 20; len--; break;
+		case 'G': case 'g': shift = 30; len--; break;
+		}
+	}
+	if (i >= len)
+		return false;
+	for (; i < len; i++) {
+		char c = s[i];
+		unsigned d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (base == 16 && c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return false;
+		if (v > (UINT64_MAX - d) / base)
+			return false;
+		v = v * base + d;
+	}
+	if (shift && v > (UINT64_MAX >> shift))
+		return false;
+	*out = v << shift;
+	return true;
+}

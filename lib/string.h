@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef KLV_STRING_H
+#define KLV_STRING_H
+
+#include "lib/types.h"
+
+#ifdef KLV_HOST_TEST
+#include <string.h>
+#else
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+void *memchr(const void *s, int c, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+#endif
+
+/* Zero memory in a way the compiler may not drop as a dead store. */
+void memzero_explicit(void *d, size_t n);
+
+/* Parse an unsigned number (decimal, or hex with 0x) with an optional
+ * K/M/G suffix when @suffixes is set.  Returns false on anything else. */
+bool parse_u64(const char *s, size_t len, bool suffixes, u64 *out);
+
+#endif

@@ -1,0 +1,87 @@
+#!/bin/bash
+# Boot an ISO in Bochs 2.7.
+#
+#   tools/bochs-run.sh [--cpus N] [--timeout S] ISO SERIAL_LOG
+#       headless: COM1 goes to SERIAL_LOG; exits 124 on timeout.
+#   tools/bochs-run.sh --interactive [--cpus N] ISO
+#       COM1 on this terminal (typing reaches klvisor); Ctrl-C quits.
+#
+# Bochs' own exit status is meaningless (always 1); judge a run by its
+# serial output.  See docs/running.md.
+set -euo pipefail
+
+cpus=2 timeout=120 interactive=0 megs=${BOCHS_MEGS:-256}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--cpus) cpus=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--interactive) interactive=1; shift ;;
+	-*) echo "bochs-run: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+iso=${1:?usage: bochs-run.sh [--cpus N] [--timeout S] [--interactive] ISO [SERIAL_LOG]}
+[ -f "$iso" ] || { echo "bochs-run: $iso not found" >&2; exit 2; }
+
+work=$(mktemp -d)
+cleanup() { rm -rf "$work"; }
+trap cleanup EXIT
+
+if [ $interactive = 1 ]; then
+	com1="com1: enabled=1, mode=socket-server, dev=localhost:$((14000 + $$ % 1000))"
+	port=$((14000 + $$ % 1000))
+else
+	serial=${2:?bochs-run: SERIAL_LOG missing}
+	: > "$serial"
+	com1="com1: enabled=1, mode=file, dev=$serial"
+fi
+
+cat > "$work/bochsrc" <<RC
+display_library: rfb, options="timeout=0"
+romimage: file=/usr/share/bochs/BIOS-bochs-latest, options=fastboot
+vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
+megs: $megs
+cpu: model=tigerlake, count=$cpus, ips=5000000, reset_on_triple_fault=0, ignore_bad_msrs=0
+ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
+ata0-master: type=cdrom, path=$iso, status=inserted
+boot: cdrom
+$com1
+clock: sync=none, time0=local
+log: $work/bochs.log
+panic: action=fatal
+error: action=report
+info: action=report
+debug: action=ignore
+mouse: enabled=0
+speaker: enabled=0
+sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
+port_e9_hack: enabled=1
+RC
+echo c > "$work/rc"
+
+if [ $interactive = 1 ]; then
+	bochs -q -f "$work/bochsrc" -rc "$work/rc" </dev/null >"$work/bochs.out" 2>&1 &
+	bpid=$!
+	trap 'kill $bpid 2>/dev/null; wait $bpid 2>/dev/null; cleanup' EXIT
+	echo "klvisor in Bochs ($cpus CPUs); serial console below. Ctrl-C quits."
+	for _ in $(seq 50); do
+		socat -,rawer,escape=0x03 "TCP:localhost:$port" 2>/dev/null && break
+		kill -0 $bpid 2>/dev/null || break
+		sleep 0.2
+	done
+	exit 0
+fi
+
+set +e
+timeout "$timeout" bochs -q -f "$work/bochsrc" -rc "$work/rc" </dev/null >"$work/bochs.out" 2>&1
+rc=$?
+set -e
+if [ $rc = 124 ]; then
+	echo "bochs-run: timed out after ${timeout}s" >&2
+	exit 124
+fi
+if grep -q "PANIC\|>>PANIC<<" "$work/bochs.log" 2>/dev/null; then
+	grep -m3 "PANIC" "$work/bochs.log" >&2
+fi
+[ -n "${BOCHS_LOG:-}" ] && cp "$work/bochs.log" "$BOCHS_LOG"
+exit 0

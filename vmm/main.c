@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The boot flow, from kmain() on the boot CPU:
+ *
+ *   console -> boot information -> command line -> memory -> ACPI
+ *   -> guest modules -> VMX support check -> other CPUs
+ *   -> VMX root and self-test on every CPU -> report -> stop
+ *
+ * Each step logs one line so a serial log shows how far a boot got.
+ */
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/smp.h"
+#include "arch/x86/timer.h"
+#include "arch/x86/vmx.h"
+#include "drivers/uart.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "vmm/console.h"
+#include "vmm/mb1_image.h"
+#include "vmm/mm.h"
+#include "vmm/selftest.h"
+#include "vmm/shutdown.h"
+#include "vmm/vmm.h"
+
+#define SELFTEST_TIMEOUT_US 5000000
+
+struct klv_config klv_cfg;
+struct acpi_info klv_acpi;
+struct boot_info klv_boot;
+
+static struct percpu bsp_percpu;
+
+static void report_bad_option(const char *tok, size_t len, const char *why,
+			      const char *const *allowed)
+{
+	char vals[96] = "";
+	size_t n = 0;
+
+	/* "expected a|b|c" for a bad value; allowed is NULL for an unknown option. */
+	for (unsigned i = 0; allowed && allowed[i] && n < sizeof(vals); i++)
+		n += (size_t)snprintf(vals + n, sizeof(vals) - n, "%s%s",
+				      i ? "|" : ", expected ", allowed[i]);
+	pr_err("cmdline: option '%.*s': %s%s; ignored\n", (int)len, tok, why, vals);
+}
+
+/* GRUB puts the image path first on the command line; skip it. */
+static const char *cmdline_options(const char *cmdline)
+{
+	if (cmdline && cmdline[0] == '/') {
+		while (*cmdline && *cmdline != ' ')
+			cmdline++;
+	}
+	return cmdline;
+}
+
+static void check_modules(const struct boot_info *bi)
+{
+	unsigned valid = 0;
+
+	for (unsigned i = 0; i < bi->nr_modules; i++) {
+		const struct mb2_module *m = &bi->modules[i];
+		struct mb1_image img;
+		const char *err = mb1_parse_image(phys_to_virt(m->start), m->end - m->start, &img);
+
+		if (err) {
+			pr_err("module '%s': not a multiboot kernel: %s; skipped\n", m->string, err);
+			continue;
+		}
+		valid++;
+		pr_info("module '%s': multiboot kernel, entry 0x%x, %u load segment(s)\n",
+			m->string, img.entry, img.nr_segs);
+	}
+	if (valid)
+		pr_warn("guests: running guest kernels is NOT IMPLEMENTED yet; %u valid module(s) not started\n",
+			valid);
+}
+
+/* VMX root and the self-test on the calling CPU; the boot CPU collects the results. */
+static void cpu_start_vmx(struct percpu *pc)
+{
+	bool ok = vmx_cpu_enable(pc);
+
+	if (ok)
+		pr_info("cpu%u: in VMX root operation (VMCS revision 0x%x)\n", pc->id,
+			VMX_BASIC_REVISION(vmx_caps.basic));
+	else
+		pc->state = CPU_FAILED;
+	pc->selftest_ok = ok && vmx_selftest(pc, klv_cfg.vmcs_break);
+	mb();
+	pc->selftest_done = 1;
+}
+
+static void ap_main(struct percpu *pc)
+{
+	pr_info("cpu%u: online (APIC ID %u)\n", pc->id, pc->apic_id);
+	cpu_start_vmx(pc);
+	/* Nothing to schedule yet: park until a stop NMI arrives. */
+	halt_forever();
+}
+
+static unsigned collect_selftests(void)
+{
+	unsigned passed = 0;
+
+	for (unsigned i = 0; i < nr_cpus; i++) {
+		struct percpu *pc = cpus[i];
+
+		for (u64 w = 0; !pc->selftest_done && w < SELFTEST_TIMEOUT_US; w += 1000)
+			udelay(1000);
+		if (!pc->selftest_done)
+			pr_err("cpu%u: VMX self-test did not finish\n", i);
+		else if (pc->selftest_ok)
+			passed++;
+	}
+	return passed;
+}
+
+static void parse_boot_info(u32 magic, u64 mbi_phys)
+{
+	const char *err;
+
+	if (magic != MB2_BOOTLOADER_MAGIC)
+		panic("not started by a multiboot2 loader (EAX = 0x%x); boot klvisor with GRUB's multiboot2 command",
+		      magic);
+	err = mb2_parse(phys_to_virt(mbi_phys), &klv_boot);
+	if (err)
+		panic("bad multiboot2 information at 0x%lx: %s", mbi_phys, err);
+}
+
+void kmain(u32 magic, u64 mbi_phys);
+void kmain(u32 magic, u64 mbi_phys)
+{
+	const char *why;
+	unsigned passed;
+
+	uart_init();
+	idt_init();
+	bsp_percpu.state = CPU_ONLINE;
+	percpu_init_local(&bsp_percpu, 0, 0);
+	nr_cpus = 1;
+	printk("\nklvisor: Key Locker micro-hypervisor, booting\n");
+
+	parse_boot_info(magic, mbi_phys);
+	cmdline_defaults(&klv_cfg);
+	cmdline_parse(cmdline_options(klv_boot.cmdline), &klv_cfg, report_bad_option);
+	log_level = klv_cfg.log_level;
+	pr_info("cmdline: '%s'\n", klv_boot.cmdline ? klv_boot.cmdline : "");
+
+	mm_init(&klv_boot, mbi_phys);
+	paging_extend_identity(phys_mem.nr_pages << PAGE_SHIFT);
+	why = acpi_parse(klv_boot.rsdp, klv_boot.rsdp_len, &klv_acpi);
+	if (why)
+		pr_warn("acpi: %s; running on the boot CPU only\n", why);
+	tsc_calibrate();
+	apic_init();
+	bsp_percpu.apic_id = apic_id();
+	pr_debug("timer: TSC %lu kHz\n", tsc_khz);
+	check_modules(&klv_boot);
+
+	why = vmx_probe();
+	if (why) {
+		printk("klvisor: cannot run here: %s. Run klvisor in Bochs ('make run') or in QEMU with KVM and nested VMX on an Intel host ('make run-qemu').\n",
+		       why);
+		system_stop(STOP_CANNOT_RUN);
+	}
+
+	pr_info("cpu0: online (APIC ID %u, boot CPU)\n", bsp_percpu.apic_id);
+	if (klv_acpi.have_madt)
+		smp_boot_aps(&klv_acpi.madt, ap_main);
+	cpu_start_vmx(&bsp_percpu);
+	passed = collect_selftests();
+	printk("klvisor: %u CPU(s) online, VMX self-test passed on %u of %u\n", nr_cpus, passed,
+	       nr_cpus);
+
+	if (klv_cfg.console_keep)
+		console_run();
+	printk("klvisor: nothing left to run\n");
+	system_stop(passed == nr_cpus ? STOP_PASSED : STOP_FAILED);
+}

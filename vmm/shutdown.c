@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Stopping the machine.  Under an emulator klvisor powers off (QEMU's
+ * debug-exit port, then Bochs' shutdown port, then ACPI S5) so test runs end
+ * by themselves; on real hardware it halts with a message, or reboots when
+ * asked.  It never resets silently.
+ */
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/power.h"
+#include "arch/x86/timer.h"
+#include "drivers/uart.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "vmm/shutdown.h"
+#include "vmm/vmm.h"
+
+static volatile bool stopping;
+
+/* isa-debug-exit codes: the usual test convention (QEMU exits with 2 * code + 1). */
+static const u8 exit_codes[] = {
+	[STOP_PASSED] = 0,
+	[STOP_FAILED] = 1,
+	[STOP_CANNOT_RUN] = 38, /* QEMU exit status 77: skipped */
+	[STOP_PANIC] = 2,
+};
+
+bool stop_requested(void)
+{
+	return stopping;
+}
+
+void stop_this_cpu(void)
+{
+	this_cpu()->state = CPU_STOPPED;
+	halt_forever();
+}
+
+bool running_under_emulator(void)
+{
+	if (cpuid(1, 0).ecx & BIT(31))
+		return true; /* hypervisor present */
+	/* Bochs sets no hypervisor bit, but its BIOS (and QEMU's) write this OEM ID. */
+	return !memcmp(klv_acpi.oem_id, "BOCHS ", 6);
+}
+
+void panic_begin(void)
+{
+	printk_go_lockless();
+	if (!__atomic_exchange_n(&stopping, true, __ATOMIC_SEQ_CST))
+		apic_nmi_all_but_self();
+}
+
+void panic(const char *fmt, ...)
+{
+	char buf[200];
+	va_list ap;
+
+	panic_begin();
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printk("klvisor: PANIC: CPU %u: %s\n", this_cpu()->id, buf);
+	system_stop(STOP_PANIC);
+}
+
+static __noreturn void halt_with_message(void)
+{
+	printk("klvisor: halted; reset the machine to continue (onexit=reboot reboots instead)\n");
+	uart_drain();
+	halt_forever();
+}
+
+void system_stop(enum stop_reason why)
+{
+	enum onexit_action act = klv_cfg.onexit;
+
+	if (why != STOP_PANIC && !__atomic_exchange_n(&stopping, true, __ATOMIC_SEQ_CST))
+		apic_nmi_all_but_self();
+	if (act == ONEXIT_AUTO)
+		act = running_under_emulator() ? ONEXIT_POWEROFF : ONEXIT_HALT;
+
+	switch (act) {
+	case ONEXIT_REBOOT:
+		printk("klvisor: rebooting (onexit=reboot)\n");
+		uart_drain();
+		machine_reset();
+	case ONEXIT_HALT:
+		halt_with_message();
+	default:
+		break;
+	}
+	printk("klvisor: powering off\n");
+	uart_drain();
+	qemu_debug_exit(exit_codes[why]);
+	bochs_shutdown();
+	if (klv_acpi.have_s5)
+		acpi_soft_off(klv_acpi.pm1a_cnt, klv_acpi.s5_slp_typ);
+	udelay(100000);
+	printk("klvisor: power-off did not take effect\n");
+	halt_with_message();
+}
