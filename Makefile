@@ -2,6 +2,10 @@
 # `make run`, `make check` and `make run-qemu` install what they need first.
 
 BUILD   := build
+V       ?= 0
+ifeq ($(V),0)
+Q := @
+endif
 DEBUG   ?= 0
 CC      := gcc
 HOSTCC  := gcc
@@ -39,23 +43,27 @@ iso: $(ISO)
 
 $(BUILD)/asm-offsets.h: arch/x86/asm-offsets.c arch/x86/vmx.h arch/x86/vmcs.h arch/x86/vmcs_fields.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -MF /dev/null -S -o $(BUILD)/asm-offsets.s $<
-	{ echo "/* Generated from arch/x86/asm-offsets.c; do not edit. */"; \
+	$(Q)$(CC) $(CFLAGS) -MF /dev/null -S -o $(BUILD)/asm-offsets.s $<
+	$(Q){ echo "/* Generated from arch/x86/asm-offsets.c; do not edit. */"; \
 	  sed -n 's/^->\([A-Z0-9_]*\) \$$\?\([0-9]*\).*/#define \1 \2/p' $(BUILD)/asm-offsets.s; } > $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: %.S $(BUILD)/asm-offsets.h
 	@mkdir -p $(@D)
-	$(CC) $(ASFLAGS) -c -o $@ $<
+	@echo "  AS      $<"
+	$(Q)$(CC) $(ASFLAGS) -c -o $@ $<
 
 $(ELF): $(OBJS) linker.ld
-	$(CC) $(LDFLAGS) -o $@ $(OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(OBJS)
 
 $(ISO): $(ELF) tools/mkiso.sh
-	tools/mkiso.sh $@ "$(CMDLINE)"
+	@echo "  ISO     $@"
+	$(Q)tools/mkiso.sh $@ "$(CMDLINE)"
 
 $(BUILD)/run.iso: $(ELF) tools/mkiso.sh FORCE
 	tools/mkiso.sh $@ "$(RUN_CMDLINE)"
@@ -73,6 +81,7 @@ run-headless: deps $(ISO)
 run-qemu: deps $(ISO)
 	tools/qemu-run.sh $(ISO)
 
+.SECONDEXPANSION:
 # Host unit tests: the pure code, built with the host compiler and cmocka.
 include tests/unit/unit.mk
 

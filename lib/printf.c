@@ -47,7 +47,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 	struct out o = { buf, size, 0 };
 
 	for (; *fmt; fmt++) {
-		int width = 0, lng = 0;
+		int width = 0, prec = -1, lng = 0;
 		bool left = false;
 		char pad = ' ';
 
@@ -70,6 +70,16 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		}
 		while (*fmt >= '0' && *fmt <= '9')
 			width = width * 10 + (*fmt++ - '0');
+		if (*fmt == '.') {
+			fmt++;
+			prec = 0;
+			if (*fmt == '*') {
+				prec = va_arg(ap, int);
+				fmt++;
+			}
+			while (*fmt >= '0' && *fmt <= '9')
+				prec = prec * 10 + (*fmt++ - '0');
+		}
 		while (*fmt == 'l' || *fmt == 'z') {
 			lng++;
 			fmt++;
@@ -104,11 +114,13 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 
 			if (!s)
 				s = "(null)";
-			len = (int)strlen(s);
+			/* With a precision, s need not be NUL-terminated. */
+			for (len = 0; (prec < 0 || len < prec) && s[len]; len++)
+				;
 			for (; !left && width > len; width--)
 				put(&o, ' ');
-			while (*s)
-				put(&o, *s++);
+			for (int i = 0; i < len; i++)
+				put(&o, s[i]);
 			for (; left && width > len; width--)
 				put(&o, ' ');
 			break;

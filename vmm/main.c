@@ -46,7 +46,7 @@ static void report_bad_option(const char *tok, size_t len, const char *why,
 	pr_err("cmdline: option '%.*s': %s%s; ignored\n", (int)len, tok, why, vals);
 }
 
-/* GRUB puts the image path first on the command line; skip it. */
+/* GRUB 2 passes only the arguments; other loaders put the image path first. */
 static const char *cmdline_options(const char *cmdline)
 {
 	if (cmdline && cmdline[0] == '/') {
@@ -144,10 +144,10 @@ void kmain(u32 magic, u64 mbi_phys)
 	printk("\nklvisor: Key Locker micro-hypervisor, booting\n");
 
 	parse_boot_info(magic, mbi_phys);
+	pr_info("cmdline: '%s'\n", klv_boot.cmdline ? klv_boot.cmdline : "");
 	cmdline_defaults(&klv_cfg);
 	cmdline_parse(cmdline_options(klv_boot.cmdline), &klv_cfg, report_bad_option);
 	log_level = klv_cfg.log_level;
-	pr_info("cmdline: '%s'\n", klv_boot.cmdline ? klv_boot.cmdline : "");
 
 	mm_init(&klv_boot, mbi_phys);
 	paging_extend_identity(phys_mem.nr_pages << PAGE_SHIFT);

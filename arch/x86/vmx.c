@@ -8,6 +8,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 #include "lib/printf.h"
+#include "lib/spinlock.h"
 #include "vmm/mm.h"
 
 struct vmx_caps vmx_caps;
@@ -153,7 +154,7 @@ static void dump_guest_state(void)
 	       vmcs_read(VM_ENTRY_CONTROLS));
 }
 
-void vmx_report_entry_failure(int rc, u32 exit_reason)
+static void report_entry_failure(int rc, u32 exit_reason)
 {
 	u32 cpu = this_cpu()->id;
 
@@ -181,4 +182,14 @@ void vmx_report_entry_failure(int rc, u32 exit_reason)
 		       vmcs_read(EXIT_QUALIFICATION));
 	}
 	dump_guest_state();
+}
+
+void vmx_report_entry_failure(int rc, u32 exit_reason)
+{
+	/* One report at a time, so two CPUs' dumps do not interleave. */
+	static spinlock_t report_lock;
+
+	spin_lock(&report_lock);
+	report_entry_failure(rc, exit_reason);
+	spin_unlock(&report_lock);
 }

@@ -1,0 +1,27 @@
+# Host unit tests (cmocka) for klvisor's pure code.  Each tests/unit/test_X.c
+# becomes build/tests/test_X, linked with the sources it lists in
+# UNIT_SRCS_test_X (plus tests/unit/support.c and lib/).  Built with
+# sanitizers so memory errors fail the tests.
+
+UNIT_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow -DKLV_HOST_TEST -I. \
+	       -fsanitize=address,undefined -fno-sanitize-recover=all
+UNIT_LIBS   := -lcmocka
+UNIT_COMMON := tests/unit/support.c lib/printf.c lib/string.c lib/options.c
+
+UNIT_SRCS_test_multiboot2 := boot/multiboot2.c
+UNIT_SRCS_test_acpi       := drivers/acpi.c
+UNIT_SRCS_test_palloc     := vmm/palloc.c
+UNIT_SRCS_test_vmx_caps   := arch/x86/vmx_caps.c
+UNIT_SRCS_test_vmcs       := arch/x86/vmcs.c
+UNIT_SRCS_test_cmdline    := vmm/cmdline.c
+UNIT_SRCS_test_mb1_image  := vmm/mb1_image.c
+UNIT_SRCS_test_printf     :=
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_COMMON) tests/unit/support.h $$(UNIT_SRCS_%)
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_COMMON) $(UNIT_SRCS_$*) $(UNIT_LIBS)
+
+unit-tests: $(UNIT_TESTS)
