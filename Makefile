@@ -85,7 +85,15 @@ run-qemu: deps $(ISO)
 # Host unit tests: the pure code, built with the host compiler and cmocka.
 include tests/unit/unit.mk
 
-check: deps all unit-tests
+# A multiboot kernel written without the guest library (system-test fixture).
+TINY_MB1 := $(BUILD)/tests/tiny-mb1.elf
+$(TINY_MB1): tests/system/tiny-mb1.S
+	@mkdir -p $(@D)
+	@echo "  AS32    $@"
+	$(Q)as --32 -o $(@:.elf=.o) $<
+	$(Q)ld -m elf_i386 -Ttext=0x100000 --build-id=none -o $@ $(@:.elf=.o)
+
+check: deps all unit-tests $(TINY_MB1)
 	tests/run-checks.sh
 
 format:

@@ -173,6 +173,9 @@ const char *acpi_parse(const void *rsdp_copy, size_t rsdp_len, struct acpi_info 
 		return "no valid RSDP";
 	if (!acpi_checksum_ok(r, 20))
 		return "RSDP checksum mismatch";
+	/* ACPI 2.0+: the extended checksum covers all 36 bytes (ACPI 5.2.5.3). */
+	if (r->revision >= 2 && rsdp_len >= sizeof(*r) && !acpi_checksum_ok(r, sizeof(*r)))
+		return "RSDP extended checksum mismatch";
 	if (r->revision >= 2 && rsdp_len >= sizeof(*r) && r->xsdt) {
 		root = table_at(r->xsdt);
 		entry_size = 8;

@@ -7,6 +7,7 @@ static const char *const log_levels[] = { "err", "warn", "info", "debug", NULL }
 static const char *const onexit_names[] = { "auto", "poweroff", "halt", "reboot", NULL };
 static const char *const vmcs_break_names[] = { "none", "guest-state", "control", "pointer",
 						 NULL };
+static const char *const fault_names[] = { "none", "pf", "ud", NULL };
 static const char *const console_names[] = { "auto", "keep", NULL };
 
 struct option {
@@ -30,6 +31,11 @@ static void set_vmcs_break(struct klv_config *cfg, unsigned i)
 	cfg->vmcs_break = (enum vmcs_break)i;
 }
 
+static void set_fault(struct klv_config *cfg, unsigned i)
+{
+	cfg->test_fault = (enum test_fault)i;
+}
+
 static void set_console(struct klv_config *cfg, unsigned i)
 {
 	cfg->console_keep = i == 1;
@@ -40,6 +46,7 @@ static const struct option options[] = {
 	{ "onexit", onexit_names, set_onexit },
 	{ "console", console_names, set_console },
 	{ "test.vmcs_break", vmcs_break_names, set_vmcs_break },
+	{ "test.fault", fault_names, set_fault },
 };
 
 void cmdline_defaults(struct klv_config *cfg)
@@ -47,6 +54,7 @@ void cmdline_defaults(struct klv_config *cfg)
 	cfg->log_level = LOG_INFO;
 	cfg->onexit = ONEXIT_AUTO;
 	cfg->vmcs_break = VMCS_BREAK_NONE;
+	cfg->test_fault = TEST_FAULT_NONE;
 	cfg->console_keep = false;
 }
 

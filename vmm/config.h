@@ -21,10 +21,18 @@ enum vmcs_break {
 	VMCS_BREAK_POINTER,	/* VMfailInvalid: no current VMCS */
 };
 
+/* Test-only: make klvisor itself fault, to exercise the exception report. */
+enum test_fault {
+	TEST_FAULT_NONE,
+	TEST_FAULT_PF, /* read an unmapped address */
+	TEST_FAULT_UD, /* execute UD2 */
+};
+
 struct klv_config {
 	enum log_level log_level;
 	enum onexit_action onexit;
 	enum vmcs_break vmcs_break;
+	enum test_fault test_fault;
 	bool console_keep; /* open a console prompt instead of powering off */
 };
 

@@ -118,6 +118,15 @@ static unsigned collect_selftests(void)
 	return passed;
 }
 
+/* test.fault=: fault on purpose so the tests can check the exception report. */
+static void inject_test_fault(enum test_fault f)
+{
+	if (f == TEST_FAULT_PF)
+		(void)*(volatile u64 *)0x8000000000ULL; /* 512 GiB: never mapped */
+	else if (f == TEST_FAULT_UD)
+		__asm__ volatile("ud2");
+}
+
 static void parse_boot_info(u32 magic, u64 mbi_phys)
 {
 	const char *err;
@@ -149,11 +158,13 @@ void kmain(u32 magic, u64 mbi_phys)
 	cmdline_parse(cmdline_options(klv_boot.cmdline), &klv_cfg, report_bad_option);
 	log_level = klv_cfg.log_level;
 
-	mm_init(&klv_boot, mbi_phys);
-	paging_extend_identity(phys_mem.nr_pages << PAGE_SHIFT);
+	/* ACPI first: it also tells how to power off if anything below panics. */
 	why = acpi_parse(klv_boot.rsdp, klv_boot.rsdp_len, &klv_acpi);
 	if (why)
 		pr_warn("acpi: %s; running on the boot CPU only\n", why);
+	mm_init(&klv_boot, mbi_phys);
+	paging_extend_identity(phys_mem.nr_pages << PAGE_SHIFT);
+	inject_test_fault(klv_cfg.test_fault);
 	tsc_calibrate();
 	apic_init();
 	bsp_percpu.apic_id = apic_id();

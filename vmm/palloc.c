@@ -76,7 +76,7 @@ void palloc_init(struct palloc *pa, u64 *bitmap, u64 nr_pages, const struct phys
 
 static u64 find_run(struct palloc *pa, u64 from, u64 to, u64 npages, u64 align)
 {
-	for (u64 s = ALIGN_UP(from, align); s + npages <= to; s += align) {
+	for (u64 s = ALIGN_UP(from, align); npages <= to && s <= to - npages; s += align) {
 		u64 i;
 
 		for (i = 0; i < npages && !test_bit(pa->bitmap, s + i); i++)
@@ -113,7 +113,8 @@ u64 palloc_alloc(struct palloc *pa, u64 npages, u64 align_pages, u64 limit)
 bool palloc_free(struct palloc *pa, u64 phys, u64 npages)
 {
 	u64 first = phys >> PAGE_SHIFT;
-	bool ok = !(phys % PAGE_SIZE) && first != 0 && first + npages <= pa->nr_pages;
+	bool ok = !(phys % PAGE_SIZE) && first != 0 && first < pa->nr_pages &&
+		  npages <= pa->nr_pages - first;
 
 	spin_lock(&pa->lock);
 	for (u64 i = 0; ok && i < npages; i++)

@@ -45,11 +45,26 @@ bool running_under_emulator(void)
 	return !memcmp(klv_acpi.oem_id, "BOCHS ", 6);
 }
 
+/*
+ * NMI only the CPUs klvisor started: the others may still sit in firmware
+ * code whose IDT cannot take an NMI (SeaBIOS parks them that way), and an
+ * NMI there triple-faults the machine.
+ */
+static void stop_other_cpus(void)
+{
+	struct percpu *self = this_cpu();
+
+	if (__atomic_exchange_n(&stopping, true, __ATOMIC_SEQ_CST))
+		return;
+	for (unsigned i = 0; i < nr_cpus; i++)
+		if (cpus[i] && cpus[i] != self && cpus[i]->state != CPU_OFFLINE)
+			apic_send_nmi(cpus[i]->apic_id);
+}
+
 void panic_begin(void)
 {
 	printk_go_lockless();
-	if (!__atomic_exchange_n(&stopping, true, __ATOMIC_SEQ_CST))
-		apic_nmi_all_but_self();
+	stop_other_cpus();
 }
 
 void panic(const char *fmt, ...)
@@ -76,8 +91,7 @@ void system_stop(enum stop_reason why)
 {
 	enum onexit_action act = klv_cfg.onexit;
 
-	if (why != STOP_PANIC && !__atomic_exchange_n(&stopping, true, __ATOMIC_SEQ_CST))
-		apic_nmi_all_but_self();
+	stop_other_cpus();
 	if (act == ONEXIT_AUTO)
 		act = running_under_emulator() ? ONEXIT_POWEROFF : ONEXIT_HALT;
 

@@ -21,7 +21,6 @@
 #define ICR_PENDING BIT(12)
 #define ICR_ASSERT BIT(14)
 #define ICR_LEVEL BIT(15)
-#define ICR_ALL_BUT_SELF (3 << 18)
 
 static volatile u32 *xapic;
 static bool x2apic;
@@ -85,8 +84,8 @@ void apic_send_sipi(u32 dest, u8 vector)
 	udelay(200);
 }
 
-void apic_nmi_all_but_self(void)
+void apic_send_nmi(u32 dest)
 {
 	if (ready)
-		send_ipi(0, ICR_NMI | ICR_ASSERT | ICR_ALL_BUT_SELF);
+		send_ipi(dest, ICR_NMI | ICR_ASSERT);
 }

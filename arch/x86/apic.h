@@ -9,6 +9,6 @@ void apic_init(void); /* enable on the calling CPU */
 u32 apic_id(void);
 void apic_send_init(u32 apic_id);
 void apic_send_sipi(u32 apic_id, u8 vector);
-void apic_nmi_all_but_self(void);
+void apic_send_nmi(u32 apic_id);
 
 #endif

@@ -1,0 +1,71 @@
+#!/bin/bash
+# `make check`: the host unit tests, then the system tests that boot klvisor
+# in Bochs and QEMU and judge each run from its serial output.  Prints one
+# PASS/FAIL/SKIP line per test and ends with "N passed, M failed[, K skipped]".
+#
+#   tests/run-checks.sh [unit|system] [NAME-FILTER]
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+what=${1:-all}
+filter=${2:-}
+export BUILD=${BUILD:-build}
+passed=0 failed=0 skipped=0
+failures=()
+
+pass() { echo "PASS: $1"; passed=$((passed + 1)); }
+fail() {
+	echo "FAIL: $1${2:+ ($2)}"
+	failed=$((failed + 1))
+	failures+=("$1")
+}
+skip() { echo "SKIP: $1 ($2)"; skipped=$((skipped + 1)); }
+
+run_unit_tests() {
+	local bin name out rc
+	for bin in "$BUILD"/tests/test_*; do
+		[ -x "$bin" ] || continue
+		name=${bin##*/test_}
+		out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$bin" 2>&1)
+		rc=$?
+		while read -r line; do
+			case $line in
+			"ok "*) pass "unit/$name/${line#ok * - }" ;;
+			"not ok "*) fail "unit/$name/${line#not ok * - }" ;;
+			esac
+		done <<<"$out"
+		if [ $rc != 0 ] && ! grep -q "^not ok" <<<"$out"; then
+			# A crash (sanitizer report) rather than a failed assertion.
+			fail "unit/$name" "exit status $rc"
+			echo "$out" | tail -20 | sed 's/^/    /'
+		fi
+	done
+}
+
+# shellcheck source=tests/system/lib.sh
+. tests/system/lib.sh
+
+if [ "$what" = all ] || [ "$what" = unit ]; then
+	run_unit_tests
+fi
+if [ "$what" = all ] || [ "$what" = system ]; then
+	for f in tests/system/test-*.sh; do
+		# shellcheck source=/dev/null
+		. "$f"
+	done
+	for t in $(declare -F | awk '{print $3}' | grep '^systest_' | sort); do
+		name=${t#systest_}
+		name=${name//_/-}
+		[ -n "$filter" ] && [[ $name != *$filter* ]] && continue
+		run_system_test "$name" "$t"
+	done
+fi
+
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "failed: ${failures[*]}"
+fi
+summary="$passed passed, $failed failed"
+[ $skipped -gt 0 ] && summary="$summary, $skipped skipped"
+echo "$summary"
+[ $failed = 0 ]

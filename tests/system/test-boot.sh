@@ -1,0 +1,114 @@
+# System tests for the core: boot, SMP, VMX root, self-test, stopping.
+# Expected lines come from the behaviour the core issue asks for, not from
+# captured output: each names a CPU, a state or a number that must hold.
+
+systest_bochs_two_cpus_vmx_root() {
+	boot_bochs --cpus 2 ""
+	expect "cpu0: online (APIC ID 0, boot CPU)"
+	expect "cpu1: online (APIC ID 1)"
+	expect "cpu0: in VMX root operation"
+	expect "cpu1: in VMX root operation"
+	expect_re "^cpu0: VMX self-test passed: CPUID and VMCALL exits round-tripped in [0-9]+ TSC ticks"
+	expect_re "^cpu1: VMX self-test passed: CPUID and VMCALL exits round-tripped in [0-9]+ TSC ticks"
+	expect "klvisor: 2 CPU(s) online, VMX self-test passed on 2 of 2"
+	expect_order "klvisor: nothing left to run" "klvisor: powering off"
+	reject "PANIC"
+	reject "VMENTRY-FAIL"
+}
+
+systest_bochs_one_cpu() {
+	boot_bochs --cpus 1 ""
+	expect "cpu0: VMX self-test passed"
+	expect "klvisor: 1 CPU(s) online, VMX self-test passed on 1 of 1"
+	reject "cpu1:"
+}
+
+systest_bochs_four_cpus() {
+	boot_bochs --cpus 4 ""
+	for c in 1 2 3; do
+		expect "cpu$c: online (APIC ID $c)"
+		expect "cpu$c: VMX self-test passed"
+	done
+	expect "klvisor: 4 CPU(s) online, VMX self-test passed on 4 of 4"
+}
+
+systest_bochs_bad_cmdline_options() {
+	boot_bochs "bogus=1 loglevel=debug onexit=sideways console"
+	expect "cmdline: option 'bogus=1': unknown option; ignored"
+	expect "cmdline: option 'onexit=sideways': invalid value, expected auto|poweroff|halt|reboot; ignored"
+	expect "cmdline: option 'console': needs a value, expected auto|keep; ignored"
+	expect_re "^timer: TSC [0-9]+ kHz" # loglevel=debug still applied
+	expect "VMX self-test passed on 2 of 2"
+	expect "klvisor: powering off"
+}
+
+systest_bochs_modules_checked() {
+	local junk="$SYSTEST_TMP/junk.bin"
+	head -c 20000 /dev/urandom > "$junk"
+	boot_bochs "" "$junk=junk vcpus=1" "$BUILD/tests/tiny-mb1.elf=tiny"
+	expect "module 'junk vcpus=1': not a multiboot kernel: no multiboot header in the first 8 KiB; skipped"
+	expect_re "^module 'tiny': multiboot kernel, entry 0x10000c, [0-9]+ load segment"
+	expect "running guest kernels is NOT IMPLEMENTED yet; 1 valid module(s) not started"
+	expect "VMX self-test passed on 2 of 2"
+}
+
+_vmcs_break_common() {
+	expect "cpu0: test.vmcs_break=$1: VMCS deliberately broken"
+	expect "cpu0: VMX self-test FAILED"
+	expect "cpu1: VMX self-test FAILED"
+	expect "VMX self-test passed on 0 of 2"
+	expect "klvisor: powering off" # reported, then stopped: no hang, no reset
+	reject "PANIC"
+}
+
+systest_bochs_vmcs_break_guest_state() {
+	boot_bochs "test.vmcs_break=guest-state"
+	_vmcs_break_common guest-state
+	expect "VMENTRY-FAIL: cpu0: VM-entry failure exit, reason 33 (invalid guest state)"
+	expect "VMENTRY-FAIL: guest RIP 0000000000001000 RSP 0000000000000000 RFLAGS 0000000000000000"
+	expect_re "^VMENTRY-FAIL:   CS   sel 0000 base 0+ limit 0000ffff ar 0009b"
+	expect_re "^VMENTRY-FAIL: controls pin [0-9a-f]{8} proc [0-9a-f]{8}"
+}
+
+systest_bochs_vmcs_break_control() {
+	boot_bochs "test.vmcs_break=control"
+	_vmcs_break_common control
+	expect "VMENTRY-FAIL: cpu0: VMfailValid, VM-instruction error 7 (VM entry with invalid control field(s))"
+	expect "VMENTRY-FAIL: cpu1: VMfailValid, VM-instruction error 7"
+	expect_re "^VMENTRY-FAIL: guest CR0 [0-9a-f]{16} CR3"
+}
+
+systest_bochs_vmcs_break_pointer() {
+	boot_bochs "test.vmcs_break=pointer"
+	_vmcs_break_common pointer
+	expect "VMENTRY-FAIL: cpu0: VMfailInvalid (no current VMCS or invalid VMCS pointer)"
+	expect "VMENTRY-FAIL: cpu1: VMfailInvalid"
+}
+
+systest_bochs_exception_report() {
+	boot_bochs "test.fault=ud"
+	expect "klvisor: PANIC: CPU 0: exception 6 (#UD invalid opcode), error code 0x0"
+	expect_re "^  RIP [0-9a-f]{16}  CS 0008  RFLAGS"
+	expect_re "^  RAX [0-9a-f]{16}  RBX"
+	expect "klvisor: powering off"
+	reject "cpu0: online" # it stopped where it faulted
+}
+
+systest_qemu_no_vmx_message() {
+	local start=$SECONDS
+	boot_qemu ""
+	expect "klvisor: cannot run here: the CPU has no VMX (CPUID.1:ECX.VMX[bit 5] = 0)."
+	expect "Run klvisor in Bochs ('make run') or in QEMU with KVM and nested VMX"
+	expect "klvisor: powering off"
+	expect_status 77 # isa-debug-exit code 38: "cannot run" maps to skipped
+	[ $((SECONDS - start)) -le 20 ] || _note "QEMU took $((SECONDS - start))s to exit"
+}
+
+systest_qemu_page_fault_report() {
+	boot_qemu "test.fault=pf"
+	expect "klvisor: PANIC: CPU 0: exception 14 (#PF page fault), error code 0x0"
+	expect_re "^  RSP [0-9a-f]{16}  SS 0010  CR2 0000008000000000"
+	expect_re "^  CR0 [0-9a-f]{16}  CR3 [0-9a-f]{16}  CR4"
+	expect_re "^  R13 [0-9a-f]{16}  R14 [0-9a-f]{16}  R15"
+	expect_status 5 # isa-debug-exit code 2: panic
+}
