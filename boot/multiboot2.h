@@ -10,16 +10,16 @@
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
 
-#define MB2_TAG_END 0
-#define MB2_TAG_CMDLINE 1
-#define MB2_TAG_MODULE 3
-#define MB2_TAG_MMAP 6
+#define MB2_TAG_END	 0
+#define MB2_TAG_CMDLINE	 1
+#define MB2_TAG_MODULE	 3
+#define MB2_TAG_MMAP	 6
 #define MB2_TAG_ACPI_OLD 14
 #define MB2_TAG_ACPI_NEW 15
 
 #define MB2_MEM_AVAILABLE 1
 
-#define MB2_MAX_MMAP 128
+#define MB2_MAX_MMAP	128
 #define MB2_MAX_MODULES 32
 
 struct mb2_mmap_entry {

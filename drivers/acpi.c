@@ -3,15 +3,15 @@
 #include "drivers/acpi.h"
 #include "lib/string.h"
 
-#define MADT_LAPIC 0
+#define MADT_LAPIC	    0
 #define MADT_LAPIC_OVERRIDE 5
-#define MADT_X2APIC 9
-#define MADT_ENABLED BIT(0)
+#define MADT_X2APIC	    9
+#define MADT_ENABLED	    BIT(0)
 #define MADT_ONLINE_CAPABLE BIT(1)
 
-#define FADT_DSDT_OFF 40
+#define FADT_DSDT_OFF	  40
 #define FADT_PM1A_CNT_OFF 64
-#define FADT_X_DSDT_OFF 140
+#define FADT_X_DSDT_OFF	  140
 
 struct __packed rsdp {
 	char signature[8];

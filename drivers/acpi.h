@@ -28,8 +28,8 @@ struct madt_info {
 	u64 lapic_base;
 	unsigned nr_cpus;
 	u32 apic_ids[ACPI_MAX_CPUS];
-	unsigned nr_disabled;	/* listed but neither enabled nor online-capable */
-	unsigned nr_dropped;	/* beyond ACPI_MAX_CPUS */
+	unsigned nr_disabled; /* listed but neither enabled nor online-capable */
+	unsigned nr_dropped; /* beyond ACPI_MAX_CPUS */
 };
 
 struct acpi_info {

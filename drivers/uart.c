@@ -4,7 +4,7 @@
 #include "drivers/uart.h"
 #include "lib/printf.h"
 
-#define COM1 0x3f8
+#define COM1	 0x3f8
 #define UART_THR 0 /* transmit holding (write) / receive buffer (read) */
 #define UART_IER 1
 #define UART_FCR 2
@@ -14,9 +14,9 @@
 #define UART_DLL 0 /* with LCR.DLAB set */
 #define UART_DLM 1
 
-#define LCR_8N1 0x03
+#define LCR_8N1	 0x03
 #define LCR_DLAB 0x80
-#define LSR_DR 0x01   /* data ready */
+#define LSR_DR	 0x01 /* data ready */
 #define LSR_THRE 0x20 /* holding register empty */
 #define LSR_TEMT 0x40 /* holding and shift registers empty */
 

@@ -9,11 +9,11 @@
 #include "lib/types.h"
 
 struct token {
-	const char *key;	/* whole token when there is no '=' */
+	const char *key; /* whole token when there is no '=' */
 	size_t key_len;
-	const char *val;	/* NULL when there is no '=' */
+	const char *val; /* NULL when there is no '=' */
 	size_t val_len;
-	const char *tok;	/* the whole token, for messages */
+	const char *tok; /* the whole token, for messages */
 	size_t tok_len;
 };
 

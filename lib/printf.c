@@ -18,8 +18,8 @@ static void put(struct out *o, char c)
 	o->pos++;
 }
 
-static void put_num(struct out *o, u64 v, unsigned base, bool neg, int width, char pad,
-		    bool left, bool upper)
+static void put_num(struct out *o, u64 v, unsigned base, bool neg, int width, char pad, bool left,
+		    bool upper)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -103,7 +103,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'p':
 			put(&o, '0');
 			put(&o, 'x');
-			put_num(&o, (uintptr_t)va_arg(ap, void *), 16, false, 16, '0', false, false);
+			put_num(&o, (uintptr_t)va_arg(ap, void *), 16, false, 16, '0', false,
+				false);
 			break;
 		case 'c':
 			put(&o, (char)va_arg(ap, int));

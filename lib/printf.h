@@ -22,9 +22,9 @@ void vprintk(const char *fmt, va_list ap);
 void printk_go_lockless(void);
 void log_msg(enum log_level lvl, const char *fmt, ...) __printf(2, 3);
 
-#define pr_err(...) log_msg(LOG_ERR, __VA_ARGS__)
-#define pr_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
-#define pr_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define pr_err(...)   log_msg(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
+#define pr_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
 #define pr_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 
 /* Provided by the console driver (or a test double). */

@@ -101,9 +101,21 @@ bool parse_u64(const char *s, size_t len, bool suffixes, u64 *out)
 	}
 	if (suffixes && base == 10) {
 		switch (s[len - 1]) {
-		case 'K': case 'k': shift = 10; len--; break;
-		case 'M': case 'm': shift = 20; len--; break;
-		case 'G': case 'g': shift = 30; len--; break;
+		case 'K':
+		case 'k':
+			shift = 10;
+			len--;
+			break;
+		case 'M':
+		case 'm':
+			shift = 20;
+			len--;
+			break;
+		case 'G':
+		case 'g':
+			shift = 30;
+			len--;
+			break;
 		}
 	}
 	if (i >= len)

@@ -5,8 +5,7 @@
 
 static const char *const log_levels[] = { "err", "warn", "info", "debug", NULL };
 static const char *const onexit_names[] = { "auto", "poweroff", "halt", "reboot", NULL };
-static const char *const vmcs_break_names[] = { "none", "guest-state", "control", "pointer",
-						 NULL };
+static const char *const vmcs_break_names[] = { "none", "guest-state", "control", "pointer", NULL };
 static const char *const fault_names[] = { "none", "pf", "ud", NULL };
 static const char *const console_names[] = { "auto", "keep", NULL };
 
@@ -58,8 +57,7 @@ void cmdline_defaults(struct klv_config *cfg)
 	cfg->console_keep = false;
 }
 
-static const char *apply(const struct token *t, struct klv_config *cfg,
-			 const char *const **allowed)
+static const char *apply(const struct token *t, struct klv_config *cfg, const char *const **allowed)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
 		unsigned idx;

@@ -7,7 +7,7 @@
 #include "lib/types.h"
 
 enum onexit_action {
-	ONEXIT_AUTO,	 /* power off under an emulator, halt on real hardware */
+	ONEXIT_AUTO, /* power off under an emulator, halt on real hardware */
 	ONEXIT_POWEROFF,
 	ONEXIT_HALT,
 	ONEXIT_REBOOT,
@@ -17,8 +17,8 @@ enum onexit_action {
 enum vmcs_break {
 	VMCS_BREAK_NONE,
 	VMCS_BREAK_GUEST_STATE, /* entry-failure exit, reason 33 */
-	VMCS_BREAK_CONTROL,	/* VMfailValid, error 7 */
-	VMCS_BREAK_POINTER,	/* VMfailInvalid: no current VMCS */
+	VMCS_BREAK_CONTROL, /* VMfailValid, error 7 */
+	VMCS_BREAK_POINTER, /* VMfailInvalid: no current VMCS */
 };
 
 /* Test-only: make klvisor itself fault, to exercise the exception report. */

@@ -41,8 +41,8 @@ static void report_bad_option(const char *tok, size_t len, const char *why,
 
 	/* "expected a|b|c" for a bad value; allowed is NULL for an unknown option. */
 	for (unsigned i = 0; allowed && allowed[i] && n < sizeof(vals); i++)
-		n += (size_t)snprintf(vals + n, sizeof(vals) - n, "%s%s",
-				      i ? "|" : ", expected ", allowed[i]);
+		n += (size_t)snprintf(vals + n, sizeof(vals) - n, "%s%s", i ? "|" : ", expected ",
+				      allowed[i]);
 	pr_err("cmdline: option '%.*s': %s%s; ignored\n", (int)len, tok, why, vals);
 }
 
@@ -66,7 +66,8 @@ static void check_modules(const struct boot_info *bi)
 		const char *err = mb1_parse_image(phys_to_virt(m->start), m->end - m->start, &img);
 
 		if (err) {
-			pr_err("module '%s': not a multiboot kernel: %s; skipped\n", m->string, err);
+			pr_err("module '%s': not a multiboot kernel: %s; skipped\n", m->string,
+			       err);
 			continue;
 		}
 		valid++;

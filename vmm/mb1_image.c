@@ -3,7 +3,7 @@
 #include "vmm/mb1_image.h"
 #include "lib/string.h"
 
-#define EM_386 3
+#define EM_386	3
 #define ET_EXEC 2
 #define PT_LOAD 1
 
@@ -75,15 +75,18 @@ static const char *parse_elf(const u8 *img, size_t len, struct mb1_image *out)
 {
 	struct elf32_ehdr eh;
 
-	if (len < sizeof(eh) || memcmp(img, "\x7f" "ELF", 4))
+	if (len < sizeof(eh) || memcmp(img,
+				       "\x7f"
+				       "ELF",
+				       4))
 		return "not an ELF image and no a.out kludge in the multiboot header";
 	memcpy(&eh, img, sizeof(eh));
 	if (eh.ident[4] != 1 || eh.ident[5] != 1)
 		return "ELF image is not 32-bit little-endian";
 	if (eh.type != ET_EXEC || eh.machine != EM_386)
 		return "ELF image is not an i386 executable";
-	if (eh.phentsize != sizeof(struct elf32_phdr) || eh.phnum == 0 ||
-	    eh.phoff > len || (size_t)eh.phnum * sizeof(struct elf32_phdr) > len - eh.phoff)
+	if (eh.phentsize != sizeof(struct elf32_phdr) || eh.phnum == 0 || eh.phoff > len ||
+	    (size_t)eh.phnum * sizeof(struct elf32_phdr) > len - eh.phoff)
 		return "ELF program headers missing or beyond the image";
 	out->entry = eh.entry;
 	for (unsigned i = 0; i < eh.phnum; i++) {

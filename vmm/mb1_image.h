@@ -8,19 +8,19 @@
 
 #include "lib/types.h"
 
-#define MB1_HEADER_MAGIC 0x1badb002
+#define MB1_HEADER_MAGIC     0x1badb002
 #define MB1_BOOTLOADER_MAGIC 0x2badb002
-#define MB1_SEARCH_LEN 8192
-#define MB1_MAX_SEGS 16
+#define MB1_SEARCH_LEN	     8192
+#define MB1_MAX_SEGS	     16
 
-#define MB1_FLAG_PAGE_ALIGN BIT(0)
-#define MB1_FLAG_MEMINFO BIT(1)
-#define MB1_FLAG_VIDEO BIT(2)
+#define MB1_FLAG_PAGE_ALIGN  BIT(0)
+#define MB1_FLAG_MEMINFO     BIT(1)
+#define MB1_FLAG_VIDEO	     BIT(2)
 #define MB1_FLAG_AOUT_KLUDGE BIT(16)
 
 struct mb1_segment {
 	u32 file_off, file_len; /* bytes copied from the image */
-	u32 paddr, mem_len;	/* mem_len >= file_len; the rest is zeroed */
+	u32 paddr, mem_len; /* mem_len >= file_len; the rest is zeroed */
 };
 
 struct mb1_image {

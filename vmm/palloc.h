@@ -16,9 +16,9 @@ struct phys_range {
 
 struct palloc {
 	u64 *bitmap;
-	u64 nr_pages;	/* pages covered by the bitmap, from physical 0 */
+	u64 nr_pages; /* pages covered by the bitmap, from physical 0 */
 	u64 free_pages;
-	u64 next;	/* where the next search starts */
+	u64 next; /* where the next search starts */
 	spinlock_t lock;
 };
 

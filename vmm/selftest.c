@@ -21,17 +21,17 @@
 #include "vmm/mm.h"
 #include "vmm/selftest.h"
 
-#define SELFTEST_LEAF 0x4b4c5600
-#define SELFTEST_GPA 0x1000
+#define SELFTEST_LEAF	   0x4b4c5600
+#define SELFTEST_GPA	   0x1000
 #define SELFTEST_MAX_EXITS 8
 
 static const u8 selftest_code[] = {
 	0x66, 0xb8, 0x00, 0x56, 0x4c, 0x4b, /* mov eax, 0x4b4c5600 */
-	0x0f, 0xa2,			    /* cpuid */
-	0x66, 0x01, 0xcb,		    /* add ebx, ecx */
-	0x0f, 0x01, 0xc1,		    /* vmcall */
-	0xf4,				    /* hlt */
-	0xeb, 0xfd,			    /* jmp hlt */
+	0x0f, 0xa2, /* cpuid */
+	0x66, 0x01, 0xcb, /* add ebx, ecx */
+	0x0f, 0x01, 0xc1, /* vmcall */
+	0xf4, /* hlt */
+	0xeb, 0xfd, /* jmp hlt */
 };
 
 struct selftest {
@@ -156,8 +156,7 @@ static int handle_exit(struct selftest *t, u32 reason, bool *cpuid_seen)
 		t->regs.rbx = t->token;
 		t->regs.rcx = 0x5600;
 		t->regs.rdx = 0;
-		vmcs_writenat(GUEST_RIP,
-			      vmcs_read(GUEST_RIP) + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+		vmcs_writenat(GUEST_RIP, vmcs_read(GUEST_RIP) + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 		*cpuid_seen = true;
 		return 0;
 	case EXIT_REASON_VMCALL:

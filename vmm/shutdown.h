@@ -6,8 +6,8 @@
 #include "lib/types.h"
 
 enum stop_reason {
-	STOP_PASSED,	/* everything ran and passed */
-	STOP_FAILED,	/* everything ran; something failed */
+	STOP_PASSED, /* everything ran and passed */
+	STOP_FAILED, /* everything ran; something failed */
 	STOP_CANNOT_RUN, /* this machine cannot run klvisor (no VMX, ...) */
 	STOP_PANIC,
 };

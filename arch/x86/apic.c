@@ -7,20 +7,20 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/timer.h"
 
-#define APIC_BASE_EXTD BIT(10)
+#define APIC_BASE_EXTD	 BIT(10)
 #define APIC_BASE_ENABLE BIT(11)
 
-#define APIC_ID 0x20
-#define APIC_SVR 0xf0
+#define APIC_ID	    0x20
+#define APIC_SVR    0xf0
 #define APIC_ICR_LO 0x300
 #define APIC_ICR_HI 0x310
 
-#define ICR_INIT (5 << 8)
+#define ICR_INIT    (5 << 8)
 #define ICR_STARTUP (6 << 8)
-#define ICR_NMI (4 << 8)
+#define ICR_NMI	    (4 << 8)
 #define ICR_PENDING BIT(12)
-#define ICR_ASSERT BIT(14)
-#define ICR_LEVEL BIT(15)
+#define ICR_ASSERT  BIT(14)
+#define ICR_LEVEL   BIT(15)
 
 static volatile u32 *xapic;
 static bool x2apic;

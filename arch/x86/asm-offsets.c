@@ -7,7 +7,7 @@
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmx.h"
 
-#define DEFINE(sym, val) __asm__ volatile("\n->" #sym " %0" ::"i"(val))
+#define DEFINE(sym, val)      __asm__ volatile("\n->" #sym " %0" ::"i"(val))
 #define OFFSET(sym, str, mem) DEFINE(sym, __builtin_offsetof(struct str, mem))
 
 void asm_offsets(void);

@@ -16,46 +16,46 @@
 #define CR0_CD BIT(30)
 #define CR0_PG BIT(31)
 
-#define CR4_PAE BIT(5)
-#define CR4_PGE BIT(7)
-#define CR4_OSFXSR BIT(9)
+#define CR4_PAE	       BIT(5)
+#define CR4_PGE	       BIT(7)
+#define CR4_OSFXSR     BIT(9)
 #define CR4_OSXMMEXCPT BIT(10)
-#define CR4_VMXE BIT(13)
-#define CR4_OSXSAVE BIT(18)
-#define CR4_KL BIT(19)
+#define CR4_VMXE       BIT(13)
+#define CR4_OSXSAVE    BIT(18)
+#define CR4_KL	       BIT(19)
 
 #define RFLAGS_CF BIT(0)
 #define RFLAGS_ZF BIT(6)
 #define RFLAGS_IF BIT(9)
 
-#define MSR_IA32_APIC_BASE 0x1b
-#define MSR_IA32_FEATURE_CONTROL 0x3a
-#define MSR_IA32_SYSENTER_CS 0x174
-#define MSR_IA32_SYSENTER_ESP 0x175
-#define MSR_IA32_SYSENTER_EIP 0x176
-#define MSR_IA32_PAT 0x277
-#define MSR_IA32_VMX_BASIC 0x480
-#define MSR_IA32_VMX_PINBASED_CTLS 0x481
-#define MSR_IA32_VMX_PROCBASED_CTLS 0x482
-#define MSR_IA32_VMX_EXIT_CTLS 0x483
-#define MSR_IA32_VMX_ENTRY_CTLS 0x484
-#define MSR_IA32_VMX_MISC 0x485
-#define MSR_IA32_VMX_CR0_FIXED0 0x486
-#define MSR_IA32_VMX_CR0_FIXED1 0x487
-#define MSR_IA32_VMX_CR4_FIXED0 0x488
-#define MSR_IA32_VMX_CR4_FIXED1 0x489
-#define MSR_IA32_VMX_PROCBASED_CTLS2 0x48b
-#define MSR_IA32_VMX_EPT_VPID_CAP 0x48c
-#define MSR_IA32_VMX_TRUE_PINBASED_CTLS 0x48d
+#define MSR_IA32_APIC_BASE		 0x1b
+#define MSR_IA32_FEATURE_CONTROL	 0x3a
+#define MSR_IA32_SYSENTER_CS		 0x174
+#define MSR_IA32_SYSENTER_ESP		 0x175
+#define MSR_IA32_SYSENTER_EIP		 0x176
+#define MSR_IA32_PAT			 0x277
+#define MSR_IA32_VMX_BASIC		 0x480
+#define MSR_IA32_VMX_PINBASED_CTLS	 0x481
+#define MSR_IA32_VMX_PROCBASED_CTLS	 0x482
+#define MSR_IA32_VMX_EXIT_CTLS		 0x483
+#define MSR_IA32_VMX_ENTRY_CTLS		 0x484
+#define MSR_IA32_VMX_MISC		 0x485
+#define MSR_IA32_VMX_CR0_FIXED0		 0x486
+#define MSR_IA32_VMX_CR0_FIXED1		 0x487
+#define MSR_IA32_VMX_CR4_FIXED0		 0x488
+#define MSR_IA32_VMX_CR4_FIXED1		 0x489
+#define MSR_IA32_VMX_PROCBASED_CTLS2	 0x48b
+#define MSR_IA32_VMX_EPT_VPID_CAP	 0x48c
+#define MSR_IA32_VMX_TRUE_PINBASED_CTLS	 0x48d
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48e
-#define MSR_IA32_VMX_TRUE_EXIT_CTLS 0x48f
-#define MSR_IA32_VMX_TRUE_ENTRY_CTLS 0x490
-#define MSR_IA32_EFER 0xc0000080
-#define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
-#define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_IA32_VMX_TRUE_EXIT_CTLS	 0x48f
+#define MSR_IA32_VMX_TRUE_ENTRY_CTLS	 0x490
+#define MSR_IA32_EFER			 0xc0000080
+#define MSR_FS_BASE			 0xc0000100
+#define MSR_GS_BASE			 0xc0000101
+#define MSR_KERNEL_GS_BASE		 0xc0000102
 
-#define FEATURE_CONTROL_LOCKED BIT(0)
+#define FEATURE_CONTROL_LOCKED		  BIT(0)
 #define FEATURE_CONTROL_VMXON_OUTSIDE_SMX BIT(2)
 
 struct cpuid_regs {
@@ -66,7 +66,8 @@ static inline struct cpuid_regs cpuid(u32 leaf, u32 sub)
 {
 	struct cpuid_regs r;
 
-	__asm__ volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+	__asm__ volatile("cpuid"
+			 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
 			 : "a"(leaf), "c"(sub));
 	return r;
 }
@@ -84,16 +85,16 @@ static inline void wrmsr(u32 msr, u64 v)
 	__asm__ volatile("wrmsr" ::"c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
 }
 
-#define DEFINE_CR(n)                                                               \
-	static inline u64 read_cr##n(void)                                         \
-	{                                                                          \
-		u64 v;                                                             \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                  \
-		return v;                                                          \
-	}                                                                          \
-	static inline void write_cr##n(u64 v)                                      \
-	{                                                                          \
-		__asm__ volatile("mov %0, %%cr" #n ::"r"(v) : "memory");           \
+#define DEFINE_CR(n)                                                     \
+	static inline u64 read_cr##n(void)                               \
+	{                                                                \
+		u64 v;                                                   \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));        \
+		return v;                                                \
+	}                                                                \
+	static inline void write_cr##n(u64 v)                            \
+	{                                                                \
+		__asm__ volatile("mov %0, %%cr" #n ::"r"(v) : "memory"); \
 	}
 DEFINE_CR(0)
 DEFINE_CR(2)

@@ -7,7 +7,7 @@
 
 #define SEL_CODE 0x08
 #define SEL_DATA 0x10
-#define SEL_TSS 0x18
+#define SEL_TSS	 0x18
 
 /* IST slots (1-based in the IDT, 0-based here). */
 enum { IST_DF, IST_NMI, IST_MC, IST_COUNT };

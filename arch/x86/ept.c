@@ -4,7 +4,7 @@
 #include "vmm/mm.h"
 
 #define EPT_MEMTYPE_WB (6ULL << 3)
-#define EPT_ADDR_MASK 0x000ffffffffff000ULL
+#define EPT_ADDR_MASK  0x000ffffffffff000ULL
 
 bool ept_init(struct ept *ept)
 {

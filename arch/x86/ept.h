@@ -5,9 +5,9 @@
 
 #include "lib/types.h"
 
-#define EPT_R BIT(0)
-#define EPT_W BIT(1)
-#define EPT_X BIT(2)
+#define EPT_R	BIT(0)
+#define EPT_W	BIT(1)
+#define EPT_X	BIT(2)
 #define EPT_RWX (EPT_R | EPT_W | EPT_X)
 
 struct ept {

@@ -5,12 +5,12 @@
 #include "lib/printf.h"
 #include "vmm/mm.h"
 
-#define PTE_P BIT(0)
-#define PTE_W BIT(1)
-#define PTE_PS BIT(7)
-#define GIB (1ULL << 30)
+#define PTE_P	   BIT(0)
+#define PTE_W	   BIT(1)
+#define PTE_PS	   BIT(7)
+#define GIB	   (1ULL << 30)
 #define LOW_MAPPED (4 * GIB)
-#define PML4_SPAN (512 * GIB) /* what the single boot PDPT covers */
+#define PML4_SPAN  (512 * GIB) /* what the single boot PDPT covers */
 
 extern u64 boot_pml4[512];
 

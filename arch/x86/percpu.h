@@ -10,21 +10,21 @@
 #include "arch/x86/desc.h"
 #include "lib/types.h"
 
-#define MAX_CPUS 64
+#define MAX_CPUS       64
 #define CPU_STACK_SIZE (16 * 1024)
 #define IST_STACK_SIZE (4 * 1024)
 
 enum cpu_state {
 	CPU_OFFLINE,
-	CPU_ONLINE,	/* running klvisor code */
-	CPU_VMX_ROOT,	/* VMXON done */
-	CPU_FAILED,	/* could not enter VMX root; runs nothing */
-	CPU_STOPPED,	/* halted by a panic elsewhere */
+	CPU_ONLINE, /* running klvisor code */
+	CPU_VMX_ROOT, /* VMXON done */
+	CPU_FAILED, /* could not enter VMX root; runs nothing */
+	CPU_STOPPED, /* halted by a panic elsewhere */
 };
 
 struct percpu {
 	struct percpu *self; /* must stay first: this_cpu() reads %gs:0 */
-	unsigned id;	     /* dense index, 0 = the boot CPU */
+	unsigned id; /* dense index, 0 = the boot CPU */
 	u32 apic_id;
 	volatile enum cpu_state state;
 	bool in_panic;

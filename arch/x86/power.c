@@ -4,8 +4,8 @@
 #include "arch/x86/power.h"
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4
-#define BOCHS_SHUTDOWN_PORT 0x8900
-#define ACPI_SLP_EN BIT(13)
+#define BOCHS_SHUTDOWN_PORT  0x8900
+#define ACPI_SLP_EN	     BIT(13)
 
 void qemu_debug_exit(u8 code)
 {

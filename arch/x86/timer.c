@@ -7,7 +7,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/timer.h"
 
-#define PIT_HZ 1193182
+#define PIT_HZ	     1193182
 #define CALIBRATE_MS 10
 
 u64 tsc_khz = 1000000; /* a safe guess (1 GHz) until calibrated */

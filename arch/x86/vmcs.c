@@ -72,7 +72,10 @@ bool vmcs_write_checked(u32 field, enum vmcs_width width, u64 v, const char *cal
 
 	if (vmcs_field_width(field) != width) {
 		pr_err("vmwrite %s (0x%04x): %u-bit accessor used on a field of another width, in %s\n",
-		       vmcs_field_name(field), field, width == W16 ? 16 : width == W32 ? 32 : 64,
+		       vmcs_field_name(field), field,
+		       width == W16 ? 16 :
+		       width == W32 ? 32 :
+				      64,
 		       caller);
 		return false;
 	}

@@ -50,9 +50,9 @@ const char *vmx_insn_error_name(u32 err);
 /* Checked write: false (and a logged line naming field and caller) on failure. */
 bool vmcs_write_checked(u32 field, enum vmcs_width width, u64 v, const char *caller);
 
-#define vmcs_write16(f, v) vmcs_write_checked((f), W16, (v), __func__)
-#define vmcs_write32(f, v) vmcs_write_checked((f), W32, (v), __func__)
-#define vmcs_write64(f, v) vmcs_write_checked((f), W64, (v), __func__)
+#define vmcs_write16(f, v)  vmcs_write_checked((f), W16, (v), __func__)
+#define vmcs_write32(f, v)  vmcs_write_checked((f), W32, (v), __func__)
+#define vmcs_write64(f, v)  vmcs_write_checked((f), W64, (v), __func__)
 #define vmcs_writenat(f, v) vmcs_write_checked((f), WNAT, (v), __func__)
 
 static inline u64 vmcs_read(u32 field)

@@ -10,53 +10,53 @@
 #include "lib/types.h"
 
 /* Pin-based controls */
-#define PIN_EXTINT_EXITING BIT(0)
-#define PIN_NMI_EXITING BIT(3)
-#define PIN_VIRTUAL_NMIS BIT(5)
+#define PIN_EXTINT_EXITING   BIT(0)
+#define PIN_NMI_EXITING	     BIT(3)
+#define PIN_VIRTUAL_NMIS     BIT(5)
 #define PIN_PREEMPTION_TIMER BIT(6)
 
 /* Primary processor-based controls */
-#define CPU_HLT_EXITING BIT(7)
-#define CPU_INVLPG_EXITING BIT(9)
-#define CPU_CR3_LOAD_EXITING BIT(15)
-#define CPU_CR3_STORE_EXITING BIT(16)
-#define CPU_TERTIARY_CONTROLS BIT(17)
-#define CPU_UNCOND_IO_EXITING BIT(24)
-#define CPU_USE_IO_BITMAPS BIT(25)
-#define CPU_USE_MSR_BITMAPS BIT(28)
+#define CPU_HLT_EXITING	       BIT(7)
+#define CPU_INVLPG_EXITING     BIT(9)
+#define CPU_CR3_LOAD_EXITING   BIT(15)
+#define CPU_CR3_STORE_EXITING  BIT(16)
+#define CPU_TERTIARY_CONTROLS  BIT(17)
+#define CPU_UNCOND_IO_EXITING  BIT(24)
+#define CPU_USE_IO_BITMAPS     BIT(25)
+#define CPU_USE_MSR_BITMAPS    BIT(28)
 #define CPU_SECONDARY_CONTROLS BIT(31)
 
 /* Secondary processor-based controls */
-#define CPU2_EPT BIT(1)
-#define CPU2_RDTSCP BIT(3)
-#define CPU2_VPID BIT(5)
+#define CPU2_EPT		BIT(1)
+#define CPU2_RDTSCP		BIT(3)
+#define CPU2_VPID		BIT(5)
 #define CPU2_UNRESTRICTED_GUEST BIT(7)
-#define CPU2_INVPCID BIT(12)
-#define CPU2_XSAVES BIT(20)
+#define CPU2_INVPCID		BIT(12)
+#define CPU2_XSAVES		BIT(20)
 
 /* VM-exit controls */
-#define EXIT_SAVE_DEBUG BIT(2)
+#define EXIT_SAVE_DEBUG		  BIT(2)
 #define EXIT_HOST_ADDR_SPACE_SIZE BIT(9)
-#define EXIT_ACK_INTR BIT(15)
-#define EXIT_SAVE_PAT BIT(18)
-#define EXIT_LOAD_PAT BIT(19)
-#define EXIT_SAVE_EFER BIT(20)
-#define EXIT_LOAD_EFER BIT(21)
+#define EXIT_ACK_INTR		  BIT(15)
+#define EXIT_SAVE_PAT		  BIT(18)
+#define EXIT_LOAD_PAT		  BIT(19)
+#define EXIT_SAVE_EFER		  BIT(20)
+#define EXIT_LOAD_EFER		  BIT(21)
 
 /* VM-entry controls */
 #define ENTRY_LOAD_DEBUG BIT(2)
 #define ENTRY_IA32E_MODE BIT(9)
-#define ENTRY_LOAD_PAT BIT(14)
-#define ENTRY_LOAD_EFER BIT(15)
+#define ENTRY_LOAD_PAT	 BIT(14)
+#define ENTRY_LOAD_EFER	 BIT(15)
 
 /* IA32_VMX_BASIC */
-#define VMX_BASIC_REVISION(b) ((u32)(b) & 0x7fffffff)
-#define VMX_BASIC_TRUE_CTLS BIT(55)
+#define VMX_BASIC_REVISION(b) ((u32)(b)&0x7fffffff)
+#define VMX_BASIC_TRUE_CTLS   BIT(55)
 
 /* IA32_VMX_EPT_VPID_CAP */
-#define EPT_CAP_WALK_4 BIT(6)
-#define EPT_CAP_WB BIT(14)
-#define EPT_CAP_INVEPT BIT(20)
+#define EPT_CAP_WALK_4	      BIT(6)
+#define EPT_CAP_WB	      BIT(14)
+#define EPT_CAP_INVEPT	      BIT(20)
 #define EPT_CAP_INVEPT_SINGLE BIT(25)
 
 struct vmx_caps {

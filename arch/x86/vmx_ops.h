@@ -19,15 +19,15 @@ u64 vmread_raw(u32 field);
 /* setbe and sete after a VMX instruction: CF and ZF encode the outcome. */
 #define VMX_OUTCOME(cf, zf) ((cf) ? VMX_FAIL_INVALID : (zf) ? VMX_FAIL_VALID : VMX_OK)
 
-#define VMX_INSN_MEM(name, insn)                                                     \
-	static inline enum vmx_result name(u64 pa)                                   \
-	{                                                                            \
-		u8 cf, zf;                                                           \
-		__asm__ volatile(insn " %2; setc %0; setz %1"                        \
-				 : "=qm"(cf), "=qm"(zf)                              \
-				 : "m"(pa)                                           \
-				 : "cc", "memory");                                  \
-		return VMX_OUTCOME(cf, zf);                                          \
+#define VMX_INSN_MEM(name, insn)                              \
+	static inline enum vmx_result name(u64 pa)            \
+	{                                                     \
+		u8 cf, zf;                                    \
+		__asm__ volatile(insn " %2; setc %0; setz %1" \
+				 : "=qm"(cf), "=qm"(zf)       \
+				 : "m"(pa)                    \
+				 : "cc", "memory");           \
+		return VMX_OUTCOME(cf, zf);                   \
 	}
 VMX_INSN_MEM(vmxon, "vmxon")
 VMX_INSN_MEM(vmclear, "vmclear")
