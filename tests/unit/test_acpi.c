@@ -63,7 +63,7 @@ static void madt_begin(struct madt_buf *m)
 	memset(m, 0, sizeof(*m));
 	m->len = HDR_LEN + 8;
 	put32(m->b + HDR_LEN, 0xfee00000); /* Local Interrupt Controller Address */
-	put32(m->b + HDR_LEN + 4, 1);	    /* PCAT_COMPAT */
+	put32(m->b + HDR_LEN + 4, 1); /* PCAT_COMPAT */
 }
 
 /* Processor Local APIC structure (type 0, 8 bytes). */
@@ -307,6 +307,10 @@ static void test_madt_wrong_signature(void **state)
 	err = madt_parse(mb.b, mb.len, &mi);
 	assert_non_null(err);
 	assert_non_null(strstr(err, "signature"));
+
+	memcpy(mb.b, "APIX", 4);
+	fix_checksum(mb.b, mb.len, mb.b + 9);
+	assert_non_null(madt_parse(mb.b, mb.len, &mi));
 }
 
 static void test_madt_too_short(void **state)
@@ -386,7 +390,7 @@ static void check_s5(const u8 *aml, size_t n, bool found, u16 want)
 static void test_s5_byteprefix(void **state)
 {
 	/* Name(_S5, Package(4) { 5, 5, 0, 0 }) as iasl emits it. */
-	static const u8 aml[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
+	static const u8 aml[] = { 0x08, '_',  'S',  '5',  '_',	0x12, 0x08, 0x04,
 				  0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00, 0xa3 };
 
 	(void)state;
@@ -395,9 +399,9 @@ static void test_s5_byteprefix(void **state)
 
 static void test_s5_zero_one_ops(void **state)
 {
-	static const u8 zero[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x06,
+	static const u8 zero[] = { 0x08, '_',  'S',  '5',  '_',	 0x12, 0x06,
 				   0x04, 0x00, 0x00, 0x00, 0x00, 0xa3 };
-	static const u8 one[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x06,
+	static const u8 one[] = { 0x08, '_',  'S',  '5',  '_',	0x12, 0x06,
 				  0x04, 0x01, 0x01, 0x00, 0x00, 0xa3 };
 
 	(void)state;
@@ -408,10 +412,10 @@ static void test_s5_zero_one_ops(void **state)
 static void test_s5_multibyte_pkglength(void **state)
 {
 	/* Name(\_S5, ...) with PkgLength lead 0x49: bits 7:6 = 1 more byte. */
-	static const u8 aml[] = { 0x08, '\\', '_', 'S', '5', '_', 0x12, 0x49, 0x00,
+	static const u8 aml[] = { 0x08, '\\', '_',  'S',  '5',	'_',  0x12, 0x49, 0x00,
 				  0x04, 0x0a, 0x07, 0x0a, 0x07, 0x00, 0x00, 0xa3 };
 	/* Three more PkgLength bytes (lead 0xcb). */
-	static const u8 aml3[] = { 0x08, '_', 'S', '5', '_', 0x12, 0xcb, 0x00, 0x00,
+	static const u8 aml3[] = { 0x08, '_',  'S',  '5',  '_',	 0x12, 0xcb, 0x00, 0x00,
 				   0x00, 0x04, 0x0a, 0x03, 0x0a, 0x03, 0x00, 0x00 };
 
 	(void)state;
@@ -422,10 +426,10 @@ static void test_s5_multibyte_pkglength(void **state)
 static void test_s5_absent(void **state)
 {
 	/* \_S4 and \_S3 packages only, and a method called _S5X. */
-	static const u8 aml[] = { 0x08, '_', 'S', '3', '_', 0x12, 0x06, 0x04, 0x0a, 0x01,
-				  0x0a, 0x01, 0x00, 0x00, 0x08, '_', 'S', '4', '_', 0x12,
-				  0x06, 0x04, 0x0a, 0x06, 0x0a, 0x06, 0x00, 0x00, 0x14,
-				  0x08, '_', 'S', '5', 'X', 0x00, 0xa4, 0x00, 0xa3 };
+	static const u8 aml[] = { 0x08, '_',  'S',  '3',  '_',	0x12, 0x06, 0x04, 0x0a, 0x01,
+				  0x0a, 0x01, 0x00, 0x00, 0x08, '_',  'S',  '4',  '_',	0x12,
+				  0x06, 0x04, 0x0a, 0x06, 0x0a, 0x06, 0x00, 0x00, 0x14, 0x08,
+				  '_',	'S',  '5',  'X',  0x00, 0xa4, 0x00, 0xa3 };
 	u8 *t;
 	u16 typ = 0xbeef;
 
@@ -442,8 +446,8 @@ static void test_s5_absent(void **state)
 /* A "_S5_" that is not a package (here a reference) is passed over. */
 static void test_s5_skips_non_package(void **state)
 {
-	static const u8 aml[] = { 0x70, '_', 'S', '5', '_', 0x60, 0x08, '_', 'S', '5', '_',
-				  0x12, 0x08, 0x04, 0x0a, 0x02, 0x0a, 0x02, 0x00, 0x00 };
+	static const u8 aml[] = { 0x70, '_',  'S',  '5',  '_',	0x60, 0x08, '_',  'S',	'5',
+				  '_',	0x12, 0x08, 0x04, 0x0a, 0x02, 0x0a, 0x02, 0x00, 0x00 };
 
 	(void)state;
 	check_s5(aml, sizeof(aml), true, 2);
@@ -455,8 +459,8 @@ static void test_s5_truncated_or_odd(void **state)
 	static const u8 cut[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x0a, 0x04, 0x0a };
 	static const u8 cut3[] = { 0x08, '_', 'S', '5', '_', 0x12, 0xcb, 0x00, 0x00, 0x00, 0x04 };
 	/* First element is a WordPrefix constant, not a byte. */
-	static const u8 word[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x02,
-				   0x0b, 0x05, 0x00, 0x0b, 0x05, 0x00 };
+	static const u8 word[] = { 0x08, '_',  'S',  '5',  '_',	 0x12, 0x08,
+				   0x02, 0x0b, 0x05, 0x00, 0x0b, 0x05, 0x00 };
 
 	(void)state;
 	check_s5(cut, sizeof(cut), false, 0);
@@ -466,7 +470,7 @@ static void test_s5_truncated_or_odd(void **state)
 
 /* ---- acpi_parse end to end ---- */
 
-#define FADT_LEN 244 /* ACPI 2.0 FADT */
+#define FADT_LEN  244 /* ACPI 2.0 FADT */
 #define FADT1_LEN 116 /* ACPI 1.0 FADT: no X_DSDT */
 
 /* Every table of one firmware, in one block so it can sit below 4 GiB. */
@@ -480,7 +484,7 @@ struct tables {
 	u8 other[HDR_LEN];
 };
 
-static const u8 s5_aml[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
+static const u8 s5_aml[] = { 0x08, '_',	 'S',  '5',  '_',  0x12, 0x08, 0x04,
 			     0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00, 0xa3, 0xa3 };
 
 static void build_madt(struct tables *t)
@@ -579,7 +583,14 @@ static void test_parse_without_fadt(void **state)
 	assert_false(ai.have_s5);
 	assert_int_equal(ai.pm1a_cnt, 0);
 
-	/* The DSDT has no \_S5:. */
+	/* PM1a_CNT_BLK is an I/O port: above 0xffff it cannot be used. */
+	build_v2(t);
+	memcpy(t->fadt + 64, &(u32){ 0x10004 }, 4);
+	acpi_hdr(t->fadt, "FACP", FADT_LEN);
+	assert_null(acpi_parse(t->rsdp, sizeof(t->rsdp), &ai));
+	assert_false(ai.have_s5);
+
+	/* The DSDT has no \_S5. */
 	build_v2(t);
 	memset(t->dsdt + HDR_LEN, 0xa3, sizeof(s5_aml));
 	acpi_hdr(t->dsdt, "DSDT", sizeof(t->dsdt));
@@ -610,9 +621,10 @@ static void test_parse_bad_rsdp(void **state)
 	const char *err;
 
 	(void)state;
-	/* Checksum over the first 20 bytes broken. */
+	/* Checksum over the first 20 bytes broken (the 36-byte sum still 0). */
 	build_v2(t);
 	t->rsdp[8]++;
+	t->rsdp[32]--;
 	err = acpi_parse(t->rsdp, sizeof(t->rsdp), &ai);
 	assert_non_null(err);
 	assert_non_null(strstr(err, "checksum"));

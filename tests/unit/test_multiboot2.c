@@ -130,7 +130,7 @@ static void test_full_block(void **state)
 		{ 0x9fc00, 0x400, 2 },
 		{ 0xf0000, 0x10000, 2 },
 		{ 0x100000, 0x7ee0000, 1 },
-		{ 0x100000000ULL, 0x40000000ULL, 1 },
+		{ 0x100000000ULL, 0x140000000ULL, 1 }, /* 5 GiB: length needs 64 bits */
 	};
 	struct boot_info bi;
 	u8 old_rsdp[20], new_rsdp[36];

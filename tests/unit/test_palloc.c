@@ -16,8 +16,8 @@ static struct palloc pa;
 static u64 *bm;
 
 /* The bitmap in an exactly sized heap block, so ASan sees overruns. */
-static void init(u64 nr_pages, const struct phys_range *u, unsigned nu,
-		 const struct phys_range *r, unsigned nr)
+static void init(u64 nr_pages, const struct phys_range *u, unsigned nu, const struct phys_range *r,
+		 unsigned nr)
 {
 	free(bm);
 	bm = malloc(palloc_bitmap_bytes(nr_pages));
@@ -67,7 +67,7 @@ static void test_bitmap_bytes(void **state)
 static void test_init_rounding(void **state)
 {
 	static const struct phys_range u[] = {
-		{ 0x1800, 0x10000 },  /* pages 2..15: 14 */
+		{ 0x1800, 0x10000 }, /* pages 2..15: 14 */
 		{ 0x10000, 0x20fff }, /* pages 16..31: 16 */
 		{ 0x30001, 0x31fff }, /* no whole page */
 	};
@@ -119,13 +119,10 @@ static void test_reserved_never_handed_out(void **state)
 		{ 0x100000, 0x400000 },
 		{ 0x500123, 0x580000 },
 	};
+	/* The last range is empty. */
 	static const struct phys_range r[] = {
-		{ 0x10000, 0x10001 },
-		{ 0x7ffff, 0x80001 },
-		{ 0x100000, 0x180000 },
-		{ 0x200800, 0x203000 },
-		{ 0x3ff000, 0x500000 },
-		{ 0x570000, 0x570000 }, /* empty */
+		{ 0x10000, 0x10001 },	{ 0x7ffff, 0x80001 },	{ 0x100000, 0x180000 },
+		{ 0x200800, 0x203000 }, { 0x3ff000, 0x500000 }, { 0x570000, 0x570000 },
 	};
 	/* Free pages by hand: [1,0x9f) minus 0x10, 0x7f, 0x80;
 	 * [0x180,0x3ff) minus 0x200..0x202; [0x501,0x580). */
@@ -182,6 +179,15 @@ static void test_alignment(void **state)
 	assert_true(b >= 0x400000);
 	assert_int_equal(c % (4 * PG), 0);
 	assert_false(c < b + 0x200000 && b < c + 3 * PG);
+
+	/* A used page inside a candidate run: the next try is still aligned. */
+	{
+		static const struct phys_range r[] = { { 5 * PG, 6 * PG } };
+
+		init(64, u, 1, r, 1);
+		a = palloc_alloc(&pa, 2, 4, 0);
+		assert_int_equal(a, 8 * PG);
+	}
 
 	/* Not a power of two, or zero: refused. */
 	assert_int_equal(palloc_alloc(&pa, 1, 3, 0), 0);

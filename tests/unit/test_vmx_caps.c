@@ -68,15 +68,18 @@ static void test_tigerlake_controls(void **state)
 	(void)state;
 	assert_null(vmx_compute_controls(&tigerlake, &c));
 
-	/* must-be-1 | required, worked out bit by bit:
-	 * pin:   0x16 | NMI exiting (3)                              = 0x1e
-	 * proc:  0x0401e172 | HLT (7) | uncond. I/O (24) | sec. (31) = 0x8501e1f2
-	 * proc2: EPT (1) | VPID (5) | unrestricted guest (7)         = 0xa2
+	/* must-be-1 | required | desired-and-allowed, worked out bit by bit:
+	 * pin:   0x16 | NMI exiting (3) | preemption timer (6)        = 0x5e
+	 * proc:  0x0401e172 | TSC offsetting (3) | HLT (7)
+	 *        | uncond. I/O (24) | secondary controls (31)          = 0x8501e1fa
+	 * proc2: EPT (1) | RDTSCP (3, desired) | VPID (5) | UG (7)     = 0xaa
 	 * exit:  0x36dfb | host addr size (9) | save/load EFER (20,21) = 0x336ffb
-	 * entry: 0x11fb | load EFER (15)                             = 0x91fb */
-	assert_int_equal(c.pin, 0x1e);
-	assert_int_equal(c.proc, 0x8501e1f2);
-	assert_int_equal(c.proc2, 0xa2);
+	 * entry: 0x11fb | load EFER (15)                              = 0x91fb
+	 * Interrupt-window exiting (proc bit 2) is toggled at run time:
+	 * allowed, but not set here. */
+	assert_int_equal(c.pin, 0x5e);
+	assert_int_equal(c.proc, 0x8501e1fa);
+	assert_int_equal(c.proc2, 0xaa);
 	assert_int_equal(c.exit, 0x336ffb);
 	assert_int_equal(c.entry, 0x91fb);
 
@@ -99,10 +102,22 @@ static void test_required_as_must_be_1(void **state)
 	struct vmx_controls c;
 
 	(void)state;
-	caps.pin |= BIT(3);	     /* NMI exiting must be 1 */
+	caps.pin |= BIT(3); /* NMI exiting must be 1 */
 	caps.proc2 |= 0x000000a2ULL; /* EPT, VPID, UG must be 1 */
 	assert_null(vmx_compute_controls(&caps, &c));
-	assert_int_equal(c.pin, 0x1e);
+	assert_int_equal(c.pin, 0x5e);
+	assert_int_equal(c.proc2, 0xaa);
+}
+
+/* A desired control the CPU lacks is left out, not an error. */
+static void test_desired_rdtscp(void **state)
+{
+	struct vmx_caps caps = tigerlake;
+	struct vmx_controls c;
+
+	(void)state;
+	caps.proc2 &= ~BIT(3 + 32);
+	assert_null(vmx_compute_controls(&caps, &c));
 	assert_int_equal(c.proc2, 0xa2);
 }
 
@@ -149,6 +164,9 @@ static void test_each_required_feature(void **state)
 	/* Bit numbers from the SDM control tables (24-5 .. 24-13). */
 	static const struct removal rm[] = {
 		{ "NMI exiting", pin, 3, "NMI", NULL },
+		{ "VMX-preemption timer", pin, 6, "preemption", NULL },
+		{ "use TSC offsetting", proc, 3, "TSC", NULL },
+		{ "interrupt-window exiting", proc, 2, "interrupt-window", NULL },
 		{ "HLT exiting", proc, 7, "HLT", NULL },
 		{ "unconditional I/O exiting", proc, 24, "I/O", NULL },
 		{ "activate secondary controls", proc, 31, "secondary", NULL },
@@ -160,9 +178,10 @@ static void test_each_required_feature(void **state)
 		{ "load IA32_EFER on exit", exitc, 21, "EFER", "load" },
 		{ "load IA32_EFER on entry", entry, 15, "EFER", "entry" },
 	};
-	static const char *const all_keys[] = { "NMI",		 "HLT",	    "I/O",
-						 "secondary",	 "VPID",    "unrestricted",
-						 "address-space", "EFER" };
+	static const char *const all_keys[] = {
+		"NMI",	     "preemption", "TSC",	   "interrupt-window", "HLT",  "I/O",
+		"secondary", "VPID",	   "unrestricted", "address-space",    "EFER",
+	};
 
 	(void)state;
 	for (unsigned i = 0; i < ARRAY_SIZE(rm); i++) {
@@ -227,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_adjust_math),
 		cmocka_unit_test(test_tigerlake_controls),
 		cmocka_unit_test(test_required_as_must_be_1),
+		cmocka_unit_test(test_desired_rdtscp),
 		cmocka_unit_test(test_each_required_feature),
 		cmocka_unit_test(test_ept_capabilities),
 	};
