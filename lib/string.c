@@ -3,22 +3,24 @@
 #include "lib/string.h"
 
 #ifndef KLV_HOST_TEST
+/*
+ * REP STOS/MOVS: one instruction for the whole range, which matters most
+ * under Bochs, where every executed instruction costs time (zeroing guest
+ * RAM is the big user).
+ */
 void *memset(void *d, int c, size_t n)
 {
-	u8 *p = d;
+	void *p = d;
 
-	while (n--)
-		*p++ = (u8)c;
+	__asm__ volatile("rep stosb" : "+D"(p), "+c"(n) : "a"(c) : "memory");
 	return d;
 }
 
 void *memcpy(void *d, const void *s, size_t n)
 {
-	u8 *dp = d;
-	const u8 *sp = s;
+	void *dp = d;
 
-	while (n--)
-		*dp++ = *sp++;
+	__asm__ volatile("rep movsb" : "+D"(dp), "+S"(s), "+c"(n) : : "memory");
 	return d;
 }
 

@@ -19,7 +19,8 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/console.h"
-#include "vmm/mb1_image.h"
+#include "vmm/sched.h"
+#include "vmm/vm.h"
 #include "vmm/mm.h"
 #include "vmm/selftest.h"
 #include "vmm/shutdown.h"
@@ -56,28 +57,8 @@ static const char *cmdline_options(const char *cmdline)
 	return cmdline;
 }
 
-static void check_modules(const struct boot_info *bi)
-{
-	unsigned valid = 0;
-
-	for (unsigned i = 0; i < bi->nr_modules; i++) {
-		const struct mb2_module *m = &bi->modules[i];
-		struct mb1_image img;
-		const char *err = mb1_parse_image(phys_to_virt(m->start), m->end - m->start, &img);
-
-		if (err) {
-			pr_err("module '%s': not a multiboot kernel: %s; skipped\n", m->string,
-			       err);
-			continue;
-		}
-		valid++;
-		pr_info("module '%s': multiboot kernel, entry 0x%x, %u load segment(s)\n",
-			m->string, img.entry, img.nr_segs);
-	}
-	if (valid)
-		pr_warn("guests: running guest kernels is NOT IMPLEMENTED yet; %u valid module(s) not started\n",
-			valid);
-}
+/* Set by the boot CPU once the VMs exist: the other CPUs may schedule. */
+static volatile bool sched_go;
 
 /* VMX root and the self-test on the calling CPU; the boot CPU collects the results. */
 static void cpu_start_vmx(struct percpu *pc)
@@ -98,8 +79,11 @@ static void ap_main(struct percpu *pc)
 {
 	pr_info("cpu%u: online (APIC ID %u)\n", pc->id, pc->apic_id);
 	cpu_start_vmx(pc);
-	/* Nothing to schedule yet: park until a stop NMI arrives. */
-	halt_forever();
+	while (!sched_go)
+		cpu_relax();
+	if (pc->selftest_ok)
+		sched_run();
+	halt_forever(); /* until the boot CPU's stop NMI */
 }
 
 static unsigned collect_selftests(void)
@@ -145,6 +129,7 @@ void kmain(u32 magic, u64 mbi_phys)
 {
 	const char *why;
 	unsigned passed;
+	bool ok;
 
 	uart_init();
 	idt_init();
@@ -170,7 +155,6 @@ void kmain(u32 magic, u64 mbi_phys)
 	apic_init();
 	bsp_percpu.apic_id = apic_id();
 	pr_debug("timer: TSC %lu kHz\n", tsc_khz);
-	check_modules(&klv_boot);
 
 	why = vmx_probe();
 	if (why) {
@@ -187,8 +171,15 @@ void kmain(u32 magic, u64 mbi_phys)
 	printk("klvisor: %u CPU(s) online, VMX self-test passed on %u of %u\n", nr_cpus, passed,
 	       nr_cpus);
 
+	ok = passed == nr_cpus;
+	if (ok && vms_create()) {
+		mb();
+		sched_go = true;
+		sched_run();
+		ok = vms_report();
+	}
 	if (klv_cfg.console_keep)
 		console_run();
 	printk("klvisor: nothing left to run\n");
-	system_stop(passed == nr_cpus ? STOP_PASSED : STOP_FAILED);
+	system_stop(ok ? STOP_PASSED : STOP_FAILED);
 }

@@ -46,7 +46,8 @@ static bool setup_controls(struct selftest *t, struct percpu *pc)
 	const struct vmx_controls *c = &vmx_base_controls;
 	bool ok = true;
 
-	ok &= vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, c->pin);
+	/* No time slicing for a guest that runs two instructions. */
+	ok &= vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, c->pin & ~PIN_PREEMPTION_TIMER);
 	ok &= vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, c->proc);
 	ok &= vmcs_write32(SECONDARY_VM_EXEC_CONTROL, c->proc2);
 	ok &= vmcs_write32(VM_EXIT_CONTROLS, c->exit);
@@ -235,6 +236,7 @@ bool vmx_selftest(struct percpu *pc, enum vmcs_break brk)
 out:
 	if (t.vmcs_pa) {
 		vmclear(t.vmcs_pa);
+		pc->current_vmcs = 0;
 		page_free(t.vmcs_pa, 1);
 	}
 	if (t.code_pa)

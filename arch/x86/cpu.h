@@ -110,6 +110,31 @@ static inline u64 read_rflags(void)
 	return v;
 }
 
+static inline void xsetbv(u32 xcr, u64 v)
+{
+	__asm__ volatile("xsetbv" ::"c"(xcr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
+
+static inline void xsave(void *area, u64 mask)
+{
+	__asm__ volatile("xsave64 %0" : "+m"(*(u8 *)area) : "a"((u32)mask), "d"((u32)(mask >> 32)) : "memory");
+}
+
+static inline void xrstor(const void *area, u64 mask)
+{
+	__asm__ volatile("xrstor64 %0" ::"m"(*(const u8 *)area), "a"((u32)mask), "d"((u32)(mask >> 32)) : "memory");
+}
+
+static inline void fxsave(void *area)
+{
+	__asm__ volatile("fxsave64 %0" : "+m"(*(u8 *)area)::"memory");
+}
+
+static inline void fxrstor(const void *area)
+{
+	__asm__ volatile("fxrstor64 %0" ::"m"(*(const u8 *)area) : "memory");
+}
+
 static inline u64 rdtsc(void)
 {
 	u32 lo, hi;

@@ -90,6 +90,12 @@ void percpu_init_local(struct percpu *pc, unsigned id, u64 stack_top)
 	pc->tss.iomap_base = sizeof(pc->tss); /* no I/O bitmap */
 	gdt_load(&pc->gdt, &pc->tss);
 	idt_load();
+	/*
+	 * klvisor itself never touches vector registers, but it saves and
+	 * restores the guests' (FXSAVE/XSAVE), which needs these CR4 bits.
+	 */
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT |
+		  ((cpuid(1, 0).ecx & BIT(26)) ? CR4_OSXSAVE : 0));
 	wrmsr(MSR_GS_BASE, (u64)pc);
 	cpus[id] = pc;
 }

@@ -18,6 +18,8 @@ struct ept {
 bool ept_init(struct ept *ept);
 /* Map one 4 KiB page write-back; false when out of memory. */
 bool ept_map_page(struct ept *ept, u64 gpa, u64 hpa, u64 perms);
+/* Map @size bytes (4 KiB multiple), with 2 MiB pages where both sides align. */
+bool ept_map_range(struct ept *ept, u64 gpa, u64 hpa, u64 size, u64 perms);
 /* The EPTP value: 4-level walk, write-back paging structures. */
 u64 ept_pointer(const struct ept *ept);
 /* Free the tables (not the pages they map). */

@@ -10,6 +10,8 @@
 #include "arch/x86/desc.h"
 #include "lib/types.h"
 
+struct vcpu;
+
 #define MAX_CPUS       64
 #define CPU_STACK_SIZE (16 * 1024)
 #define IST_STACK_SIZE (4 * 1024)
@@ -31,6 +33,10 @@ struct percpu {
 
 	u64 stack_top;
 	u64 vmxon_pa;
+	u64 current_vmcs; /* physical address of the current VMCS, 0 if none */
+	void *msr_owner;  /* vCPU whose lazily switched MSRs are loaded */
+	void *fpu_owner;  /* vCPU whose vector registers and XCR0 are loaded */
+	struct vcpu *runq, *runq_next; /* this CPU's vCPUs; where to look next */
 
 	/* VMX self-test result, read by the boot CPU. */
 	volatile int selftest_done;

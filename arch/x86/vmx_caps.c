@@ -25,14 +25,14 @@ static const char *first_missing(u32 missing, const struct ctl_need *needs, unsi
 	return missing ? "an unnamed required control" : NULL;
 }
 
-/* Everything klvisor needs is required; nothing is merely desired yet. */
-#define REQUIRE(field, cap, table)                                     \
+/* Required controls must be settable; desired ones are taken where the CPU has them. */
+#define REQUIRE(field, cap, desired, table)                                     \
 	do {                                                           \
 		u32 req = 0, miss;                                     \
 		const char *why;                                       \
 		for (unsigned i = 0; i < ARRAY_SIZE(table); i++)       \
 			req |= (table)[i].bit;                         \
-		out->field = vmx_ctl_adjust((cap), 0, req, &miss);     \
+		out->field = vmx_ctl_adjust((cap), (desired), req, &miss);     \
 		why = first_missing(miss, (table), ARRAY_SIZE(table)); \
 		if (why)                                               \
 			return why;                                    \
@@ -42,8 +42,10 @@ const char *vmx_compute_controls(const struct vmx_caps *caps, struct vmx_control
 {
 	static const struct ctl_need pin_need[] = {
 		{ "NMI exiting", PIN_NMI_EXITING },
+		{ "VMX-preemption timer", PIN_PREEMPTION_TIMER },
 	};
 	static const struct ctl_need proc_need[] = {
+		{ "TSC offsetting", CPU_TSC_OFFSETTING },
 		{ "HLT exiting", CPU_HLT_EXITING },
 		{ "unconditional I/O exiting", CPU_UNCOND_IO_EXITING },
 		{ "secondary controls", CPU_SECONDARY_CONTROLS },
@@ -62,11 +64,14 @@ const char *vmx_compute_controls(const struct vmx_caps *caps, struct vmx_control
 		{ "load IA32_EFER on entry", ENTRY_LOAD_EFER },
 	};
 
-	REQUIRE(pin, caps->pin, pin_need);
-	REQUIRE(proc, caps->proc, proc_need);
-	REQUIRE(proc2, caps->proc2, proc2_need);
-	REQUIRE(exit, caps->exit, exit_need);
-	REQUIRE(entry, caps->entry, entry_need);
+	REQUIRE(pin, caps->pin, 0, pin_need);
+	REQUIRE(proc, caps->proc, 0, proc_need);
+	REQUIRE(proc2, caps->proc2, CPU2_RDTSCP, proc2_need);
+	REQUIRE(exit, caps->exit, 0, exit_need);
+	REQUIRE(entry, caps->entry, 0, entry_need);
+	/* Toggled at run time, so only its availability is checked here. */
+	if (!((caps->proc >> 32) & CPU_INTR_WINDOW_EXITING))
+		return "interrupt-window exiting";
 	if (!(caps->ept_vpid & EPT_CAP_WALK_4) || !(caps->ept_vpid & EPT_CAP_WB))
 		return "EPT with 4-level walks and write-back memory";
 	return NULL;

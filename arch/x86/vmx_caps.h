@@ -16,6 +16,8 @@
 #define PIN_PREEMPTION_TIMER BIT(6)
 
 /* Primary processor-based controls */
+#define CPU_INTR_WINDOW_EXITING BIT(2)
+#define CPU_TSC_OFFSETTING BIT(3)
 #define CPU_HLT_EXITING	       BIT(7)
 #define CPU_INVLPG_EXITING     BIT(9)
 #define CPU_CR3_LOAD_EXITING   BIT(15)

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The CPUID a guest sees: the host's, filtered.  VMX, SMX, MONITOR, PDCM
+ * and the PMU are hidden, the hypervisor bit and klvisor's leaves are
+ * added, APIC IDs are the vCPU's, and OSXSAVE follows the guest's CR4.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmcs.h"
+#include "vmm/exit.h"
+#include "vmm/vcpu.h"
+
+#define KLV_CPUID_BASE 0x40000000
+#define KLV_CPUID_MAX 0x40000001
+#define KLV_ABI_VERSION 1
+
+#define CPUID1_ECX_MONITOR BIT(3)
+#define CPUID1_ECX_VMX BIT(5)
+#define CPUID1_ECX_SMX BIT(6)
+#define CPUID1_ECX_PDCM BIT(15)
+#define CPUID1_ECX_OSXSAVE BIT(27)
+#define CPUID1_ECX_HYPERVISOR BIT(31)
+#define CPUID7_ECX_KL BIT(23)
+
+static void klvisor_leaf(u32 leaf, struct cpuid_regs *r)
+{
+	*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	if (leaf == KLV_CPUID_BASE) {
+		r->eax = KLV_CPUID_MAX;
+		r->ebx = 0x69564c4b; /* "KLVi" */
+		r->ecx = 0x4b726f73; /* "sorK" */
+		r->edx = 0x7369564c; /* "LVis" */
+	} else if (leaf == KLV_CPUID_MAX) {
+		r->eax = KLV_ABI_VERSION;
+	}
+}
+
+static void vcpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
+{
+	if ((leaf & 0xffffff00) == KLV_CPUID_BASE) {
+		klvisor_leaf(leaf, r);
+		return;
+	}
+	*r = cpuid(leaf, sub);
+	switch (leaf) {
+	case 1:
+		r->ecx &= ~(CPUID1_ECX_MONITOR | CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_PDCM |
+			    CPUID1_ECX_OSXSAVE);
+		r->ecx |= CPUID1_ECX_HYPERVISOR;
+		if (vmcs_read(GUEST_CR4) & CR4_OSXSAVE)
+			r->ecx |= CPUID1_ECX_OSXSAVE;
+		r->ebx = (r->ebx & 0x0000ffff) | (v->vm->nr_vcpus << 16) | (v->id << 24);
+		break;
+	case 5:	  /* MONITOR/MWAIT: hidden */
+	case 0xa: /* architectural PMU: hidden */
+	case 0x19: /* Key Locker: not offered yet */
+		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	case 7:
+		if (sub == 0)
+			r->ecx &= ~CPUID7_ECX_KL;
+		break;
+	case 0xb:
+	case 0x1f:
+		r->edx = v->id; /* x2APIC ID */
+		break;
+	}
+}
+
+enum exit_action handle_cpuid(struct vcpu *v, u64 qual)
+{
+	struct cpuid_regs r;
+
+	(void)qual;
+	vcpuid(v, (u32)v->regs.rax, (u32)v->regs.rcx, &r);
+	v->regs.rax = r.eax;
+	v->regs.rbx = r.ebx;
+	v->regs.rcx = r.ecx;
+	v->regs.rdx = r.edx;
+	vcpu_skip_instruction(v);
+	return EXIT_RESUME;
+}

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Control registers and XCR0.  klvisor owns CR0.NE (VMX needs it set) and
+ * CR0.PG (turning paging on with EFER.LME set enters IA-32e mode, which the
+ * VM-entry controls must follow), and CR4.VMXE, CR4.KL and every CR4 bit
+ * the CPU cannot set in VMX operation.  Guest writes that touch those bits
+ * exit here; the rest run natively.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmcs.h"
+#include "lib/printf.h"
+#include "vmm/exit.h"
+#include "vmm/vcpu.h"
+
+#define EFER_LME BIT(8)
+#define EFER_LMA BIT(10)
+#define CR4_PCIDE BIT(17)
+
+#define CR_NUM(q) ((q) & 15)
+#define CR_TYPE(q) (((q) >> 4) & 3)
+#define CR_GPR(q) (((q) >> 8) & 15)
+#define CR_MOV_TO 0
+
+/* PAE paging without long mode: the VMCS holds the four PDPTEs. */
+static bool load_pdptes(struct vcpu *v, u64 cr3)
+{
+	const u64 *pdpte = gpa_to_hva(v->vm, cr3 & 0xffffffe0, 32);
+	static const u32 fields[] = { GUEST_PDPTE0, GUEST_PDPTE1, GUEST_PDPTE2, GUEST_PDPTE3 };
+
+	if (!pdpte)
+		return false;
+	for (int i = 0; i < 4; i++)
+		vmcs_write64(fields[i], pdpte[i]);
+	return true;
+}
+
+static void sync_paging_mode(struct vcpu *v, u64 cr0, u64 cr4)
+{
+	u64 efer = vmcs_read(GUEST_IA32_EFER);
+	u32 entry = (u32)vmcs_read(VM_ENTRY_CONTROLS);
+
+	if ((cr0 & CR0_PG) && (efer & EFER_LME)) {
+		efer |= EFER_LMA;
+		entry |= ENTRY_IA32E_MODE;
+	} else {
+		efer &= ~EFER_LMA;
+		entry &= ~ENTRY_IA32E_MODE;
+		if ((cr0 & CR0_PG) && (cr4 & CR4_PAE))
+			load_pdptes(v, vmcs_read(GUEST_CR3));
+	}
+	vmcs_write64(GUEST_IA32_EFER, efer);
+	vmcs_write32(VM_ENTRY_CONTROLS, entry);
+}
+
+static bool guest_write_cr0(struct vcpu *v, u64 val)
+{
+	u64 cr4 = vmcs_read(CR4_READ_SHADOW);
+	u64 real;
+
+	if (val >> 32)
+		return false;
+	if ((val & CR0_PG) && !(val & CR0_PE))
+		return false;
+	if ((val & CR0_NW) && !(val & CR0_CD))
+		return false;
+	if ((val & CR0_PG) && (vmcs_read(GUEST_IA32_EFER) & EFER_LME) && !(cr4 & CR4_PAE))
+		return false;
+	/* Unrestricted guest: PE and PG are free; every other fixed bit applies. */
+	real = (val | (vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG))) & vmx_caps.cr0_fixed1;
+	vmcs_writenat(GUEST_CR0, real);
+	vmcs_writenat(CR0_READ_SHADOW, val);
+	sync_paging_mode(v, val, cr4);
+	return true;
+}
+
+static bool guest_write_cr4(struct vcpu *v, u64 val)
+{
+	u64 cr0 = vmcs_read(CR0_READ_SHADOW);
+
+	/* VMX is hidden and Key Locker is not offered: both bits are reserved here. */
+	if (val & (CR4_VMXE | CR4_KL | ~vmx_caps.cr4_fixed1))
+		return false;
+	if ((vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && !(val & CR4_PAE))
+		return false;
+	vmcs_writenat(GUEST_CR4, val | vmx_caps.cr4_fixed0);
+	vmcs_writenat(CR4_READ_SHADOW, val);
+	sync_paging_mode(v, cr0, val);
+	return true;
+}
+
+enum exit_action handle_cr_access(struct vcpu *v, u64 qual)
+{
+	u64 val = vcpu_gpr(v, CR_GPR(qual));
+	bool ok;
+
+	if (CR_TYPE(qual) != CR_MOV_TO || (CR_NUM(qual) != 0 && CR_NUM(qual) != 4)) {
+		vm_end(v->vm, VM_STOPPED, 0, "unexpected control-register exit (qualification %lx)",
+		       qual);
+		return EXIT_RESCHED;
+	}
+	if (!(vmcs_read(GUEST_CS_AR_BYTES) & BIT(13)))
+		val &= 0xffffffff; /* outside 64-bit mode the source is 32 bits */
+	ok = CR_NUM(qual) == 0 ? guest_write_cr0(v, val) : guest_write_cr4(v, val);
+	if (!ok)
+		vcpu_inject_gp(v);
+	else
+		vcpu_skip_instruction(v);
+	return EXIT_RESUME;
+}
+
+enum exit_action handle_xsetbv(struct vcpu *v, u64 qual)
+{
+	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
+	struct cpuid_regs d = cpuid(0xd, 0);
+	u64 supported = ((u64)d.edx << 32) | d.eax;
+
+	(void)qual;
+	/* XCR0: only XCR 0; x87 always; AVX needs SSE; nothing the CPU lacks. */
+	if ((u32)v->regs.rcx != 0 || !(val & 1) || ((val & 4) && !(val & 2)) ||
+	    (val & ~supported)) {
+		vcpu_inject_gp(v);
+		return EXIT_RESUME;
+	}
+	v->xcr0 = val;
+	xsetbv(0, val);
+	vcpu_skip_instruction(v);
+	return EXIT_RESUME;
+}

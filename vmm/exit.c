@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The exit loop and the dispatch table.  The table is indexed by basic
+ * exit reason and bounds-checked; anything without a handler stops only
+ * the VM that caused it, with its state on the console.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmcs.h"
+#include "lib/printf.h"
+#include "vmm/exit.h"
+#include "vmm/shutdown.h"
+#include "vmm/vcpu.h"
+
+#define EXIT_REASON_INTR_WINDOW 7
+#define EXIT_REASON_INVD 13
+#define EXIT_REASON_PREEMPTION_TIMER 52
+#define EXIT_REASON_XSETBV 55
+#define EXIT_REASON_EPT_MISCONFIG 49
+
+#define INTR_INFO_TYPE(x) (((x) >> 8) & 7)
+#define INTR_TYPE_NMI 2
+
+static enum exit_action handle_nmi_or_exception(struct vcpu *v, u64 qual)
+{
+	u32 info = (u32)vmcs_read(VM_EXIT_INTR_INFO);
+
+	(void)qual;
+	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI) {
+		/* klvisor's own NMIs only ever mean "stop". */
+		if (stop_requested())
+			stop_this_cpu();
+		return EXIT_RESUME;
+	}
+	vm_end(v->vm, VM_STOPPED, 0, "unexpected exception exit (interruption info %x)", info);
+	return EXIT_RESCHED;
+}
+
+static enum exit_action handle_triple_fault(struct vcpu *v, u64 qual)
+{
+	(void)qual;
+	vcpu_dump(v);
+	vm_end(v->vm, VM_STOPPED, 0, "triple fault on vcpu%u", v->id);
+	return EXIT_RESCHED;
+}
+
+static enum exit_action handle_hlt(struct vcpu *v, u64 qual)
+{
+	(void)qual;
+	vcpu_skip_instruction(v);
+	if (vlapic_pending(&v->lapic) >= 0 && (vmcs_read(GUEST_RFLAGS) & RFLAGS_IF))
+		return EXIT_RESUME; /* an interrupt is already waiting: HLT ends at once */
+	v->state = VCPU_HALTED;
+	/* Close the race with a sender that posted just before we halted. */
+	if (vlapic_pending(&v->lapic) >= 0 && (vmcs_read(GUEST_RFLAGS) & RFLAGS_IF))
+		v->state = VCPU_RUNNABLE;
+	return EXIT_RESCHED;
+}
+
+static enum exit_action handle_intr_window(struct vcpu *v, u64 qual)
+{
+	(void)v;
+	(void)qual;
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
+		     (u32)vmcs_read(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_INTR_WINDOW_EXITING);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_vmx_insn(struct vcpu *v, u64 qual)
+{
+	(void)qual;
+	vcpu_inject_ud(v); /* VMX is hidden from guests */
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_nop(struct vcpu *v, u64 qual)
+{
+	(void)qual;
+	vcpu_skip_instruction(v);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_preemption(struct vcpu *v, u64 qual)
+{
+	(void)v;
+	(void)qual;
+	return EXIT_RESCHED;
+}
+
+static enum exit_action handle_ept_misconfig(struct vcpu *v, u64 qual)
+{
+	(void)qual;
+	vm_end(v->vm, VM_STOPPED, 0, "EPT misconfiguration at guest-physical %lx (klvisor bug)",
+	       vmcs_read(GUEST_PHYSICAL_ADDRESS));
+	return EXIT_RESCHED;
+}
+
+static const exit_handler_fn exit_handlers[NR_EXIT_REASONS] = {
+	[EXIT_REASON_EXCEPTION_NMI] = handle_nmi_or_exception,
+	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
+	[EXIT_REASON_INTR_WINDOW] = handle_intr_window,
+	[EXIT_REASON_CPUID] = handle_cpuid,
+	[EXIT_REASON_HLT] = handle_hlt,
+	[EXIT_REASON_INVD] = handle_nop,
+	[EXIT_REASON_VMCALL] = handle_vmcall,
+	[19 ... 27] = handle_vmx_insn, /* VMCLEAR ... VMXON */
+	[28] = handle_cr_access,
+	[30] = handle_io,
+	[31] = handle_rdmsr,
+	[32] = handle_wrmsr,
+	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
+	[50] = handle_vmx_insn, /* INVEPT */
+	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption,
+	[53] = handle_vmx_insn, /* INVVPID */
+	[EXIT_REASON_XSETBV] = handle_xsetbv,
+	[59] = handle_vmx_insn, /* VMFUNC */
+};
+
+static enum exit_action dispatch(struct vcpu *v, u32 reason)
+{
+	exit_handler_fn fn = reason < NR_EXIT_REASONS ? exit_handlers[reason] : NULL;
+
+	v->exits++;
+	if (reason < NR_EXIT_REASONS)
+		v->exit_count[reason]++;
+	if (!fn) {
+		vcpu_dump(v);
+		vm_end(v->vm, VM_STOPPED, 0, "unhandled exit reason %u (qualification %lx)", reason,
+		       vmcs_read(EXIT_QUALIFICATION));
+		return EXIT_RESCHED;
+	}
+	return fn(v, vmcs_read(EXIT_QUALIFICATION));
+}
+
+/*
+ * The slice is a TSC deadline: the preemption timer is re-armed with what is
+ * left before every entry, so a guest that exits often still gives up the
+ * CPU on time.
+ */
+void vcpu_run_slice(struct vcpu *v, u64 slice_tsc)
+{
+	u32 rate = vmx_caps.misc & 0x1f; /* the timer ticks every 2^rate TSC cycles */
+	u64 deadline = rdtsc() + slice_tsc;
+
+	vcpu_load(v);
+	for (;;) {
+		u64 now = rdtsc();
+		u32 reason;
+		int rc;
+
+		if (v->vm->ended || v->init_pending || now >= deadline)
+			return;
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE,
+			     (u32)MIN((deadline - now) >> rate, 0xffffffffULL));
+		apic_inject_pending(v);
+		rc = vmx_run(&v->regs, v->launched);
+		if (rc != VMX_OK) {
+			vmx_report_entry_failure(rc, 0);
+			vm_end(v->vm, VM_STOPPED, 0, "VM entry failed on vcpu%u", v->id);
+			return;
+		}
+		v->launched = true;
+		reason = (u32)vmcs_read(VM_EXIT_REASON);
+		if (reason & EXIT_REASON_ENTRY_FAILURE) {
+			vmx_report_entry_failure(VMX_OK, reason);
+			vm_end(v->vm, VM_STOPPED, 0, "VM entry failed on vcpu%u", v->id);
+			return;
+		}
+		if (dispatch(v, reason & 0xffff) == EXIT_RESCHED)
+			return;
+	}
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM-exit handling.  Each handler gets the vCPU and the exit qualification
+ * and says whether the vCPU may go straight back in or must give up the
+ * physical CPU (it halted, yielded, used up its slice, or its VM ended).
+ */
+#ifndef VMM_EXIT_H
+#define VMM_EXIT_H
+
+#include "vmm/vm.h"
+
+enum exit_action { EXIT_RESUME, EXIT_RESCHED };
+
+typedef enum exit_action (*exit_handler_fn)(struct vcpu *v, u64 qual);
+
+/* Run @v on the calling CPU until it must give the CPU up. */
+void vcpu_run_slice(struct vcpu *v, u64 slice_tsc);
+
+/* Handlers, one file per concern. */
+enum exit_action handle_cpuid(struct vcpu *v, u64 qual);     /* cpuid.c */
+enum exit_action handle_rdmsr(struct vcpu *v, u64 qual);     /* msr.c */
+enum exit_action handle_wrmsr(struct vcpu *v, u64 qual);     /* msr.c */
+enum exit_action handle_io(struct vcpu *v, u64 qual);	     /* io.c */
+enum exit_action handle_cr_access(struct vcpu *v, u64 qual); /* cr.c */
+enum exit_action handle_xsetbv(struct vcpu *v, u64 qual);    /* cr.c */
+enum exit_action handle_vmcall(struct vcpu *v, u64 qual);    /* hypercall.c */
+enum exit_action handle_ept_violation(struct vcpu *v, u64 qual); /* apic.c */
+
+/*
+ * Load @v's values of the MSRs VMX does not switch (SYSCALL MSRs,
+ * KERNEL_GS_BASE, TSC_AUX) unless they are already in this CPU (msr.c).
+ */
+void msr_switch_in(struct vcpu *v);
+
+/* The virtual APIC's MSR interface (apic.c), used by msr.c. */
+bool apic_msr_read(struct vcpu *v, u32 msr, u64 *val);
+bool apic_msr_write(struct vcpu *v, u32 msr, u64 val);
+/* Deliver a pending interrupt or request an interrupt window (apic.c). */
+void apic_inject_pending(struct vcpu *v);
+
+#endif

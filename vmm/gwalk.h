@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest page walks: linear address -> guest-physical address through the
+ * guest's own page tables, in every paging mode, with the permission checks
+ * and the #PF error code hardware would produce.  Pure: guest RAM comes in
+ * as a buffer, so host tests can build page tables and walk them.
+ */
+#ifndef VMM_GWALK_H
+#define VMM_GWALK_H
+
+#include "lib/types.h"
+
+/* Access kinds, laid out like the #PF error code bits. */
+#define GW_WRITE BIT(1)
+#define GW_USER BIT(2)
+#define GW_FETCH BIT(4)
+
+/* #PF error code bits */
+#define PFEC_PRESENT BIT(0)
+#define PFEC_WRITE BIT(1)
+#define PFEC_USER BIT(2)
+#define PFEC_RSVD BIT(3)
+#define PFEC_FETCH BIT(4)
+
+struct gwalk_ctx {
+	const u8 *ram;
+	u64 ram_size;
+	u64 cr0, cr3, cr4, efer;
+};
+
+enum gwalk_result {
+	GW_OK,
+	GW_PAGE_FAULT, /* inject #PF(*pfec) with CR2 = the address */
+	GW_OUTSIDE_RAM, /* a page-table entry or the result lies outside guest RAM */
+};
+
+enum gwalk_result gwalk(const struct gwalk_ctx *c, u64 la, u32 access, u64 *gpa, u32 *pfec);
+
+#endif

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VMCALL hypercalls (docs/guest-abi.md): number in RAX, arguments in RDI,
+ * RSI, RDX, result in RAX, negative errno values on failure.
+ */
+#include "arch/x86/vmcs.h"
+#include "lib/printf.h"
+#include "vmm/exit.h"
+#include "vmm/gwalk.h"
+#include "vmm/vcpu.h"
+
+enum {
+	HC_PRINT = 0,
+	HC_VCPU_ID = 1,
+	HC_VCPU_COUNT = 2,
+	HC_YIELD = 3,
+	HC_EXIT = 4,
+};
+
+#define HC_EFAULT (-14LL)
+#define HC_EINVAL (-22LL)
+#define HC_ENOSYS (-38LL)
+#define HC_PRINT_MAX 256
+
+static s64 hc_print(struct vcpu *v, u64 gva, u64 len)
+{
+	char buf[HC_PRINT_MAX + 1];
+	struct gwalk_ctx c;
+
+	vcpu_walk_ctx(v, &c);
+	if (len > HC_PRINT_MAX)
+		return HC_EINVAL;
+	for (u64 i = 0; i < len; i++) {
+		u64 gpa;
+		u32 pfec;
+
+		if (gwalk(&c, gva + i, 0, &gpa, &pfec) != GW_OK || gpa >= c.ram_size)
+			return HC_EFAULT;
+		buf[i] = (c.ram[gpa] >= ' ' && c.ram[gpa] <= '~') ? (char)c.ram[gpa] : '.';
+	}
+	buf[len] = '\0';
+	printk("[%s] %s\n", v->vm->def.name, buf);
+	return (s64)len;
+}
+
+enum exit_action handle_vmcall(struct vcpu *v, u64 qual)
+{
+	struct guest_regs *r = &v->regs;
+	enum exit_action act = EXIT_RESUME;
+	s64 ret;
+
+	(void)qual;
+	switch (r->rax) {
+	case HC_PRINT:
+		ret = hc_print(v, r->rdi, r->rsi);
+		break;
+	case HC_VCPU_ID:
+		ret = v->id;
+		break;
+	case HC_VCPU_COUNT:
+		ret = v->vm->nr_vcpus;
+		break;
+	case HC_YIELD:
+		ret = 0;
+		act = EXIT_RESCHED;
+		break;
+	case HC_EXIT:
+		vm_end(v->vm, r->rdi == 0 ? VM_PASSED : r->rdi == 38 ? VM_SKIPPED : VM_FAILED,
+		       (u32)r->rdi, "exit hypercall with status %lu", r->rdi);
+		return EXIT_RESCHED;
+	default:
+		ret = HC_ENOSYS;
+	}
+	r->rax = (u64)ret;
+	vcpu_skip_instruction(v);
+	return act;
+}

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Port I/O: every IN/OUT exits.  The devices are the per-VM 16550 on COM1,
+ * the isa-debug-exit and Bochs shutdown ports that end a VM, the PIC mask
+ * registers and a minimal fw_cfg (see docs/guest-abi.md).  Any other port
+ * reads all ones and drops writes, logged once per port per VM.
+ */
+#include "arch/x86/vmcs.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "vmm/exit.h"
+#include "vmm/vcpu.h"
+
+#define COM1 0x3f8
+#define DEBUG_EXIT_PORT 0xf4
+#define SHUTDOWN_PORT 0x8900
+#define FW_CFG_SEL 0x510
+#define FW_CFG_DATA 0x511
+#define FW_CFG_SIGNATURE 0x0000
+#define FW_CFG_NB_CPUS 0x0005
+
+#define IO_SIZE(q) (((q) & 7) + 1)
+#define IO_IN(q) ((q) & 8)
+#define IO_STRING(q) ((q) & 16)
+#define IO_PORT(q) ((u16)((q) >> 16))
+
+static void uart_flush(struct vm *vm)
+{
+	struct vuart *u = &vm->uart;
+
+	u->line[u->len] = '\0';
+	printk("[%s] %s\n", vm->def.name, u->line);
+	u->len = 0;
+}
+
+static void uart_tx(struct vm *vm, u8 c)
+{
+	struct vuart *u = &vm->uart;
+
+	if (u->budget == 0)
+		return;
+	if (--u->budget == 0) {
+		if (u->len)
+			uart_flush(vm);
+		printk("[%s] (console output limit of %u bytes reached; the rest is dropped)\n",
+		       vm->def.name, VUART_BUDGET);
+		return;
+	}
+	if (c == '\r')
+		return;
+	if (c == '\n' || u->len == VUART_LINE_MAX) {
+		uart_flush(vm);
+		if (c == '\n')
+			return;
+	}
+	/* Keep the console readable: control bytes become '.'. */
+	u->line[u->len++] = (c < ' ' || c > '~') && c != '\t' ? '.' : (char)c;
+}
+
+static u32 uart_io(struct vm *vm, u16 reg, bool in, u32 val)
+{
+	struct vuart *u = &vm->uart;
+	bool dlab = u->lcr & 0x80;
+
+	switch (reg) {
+	case 0: /* THR/RBR, or DLL */
+		if (!in && !dlab)
+			uart_tx(vm, (u8)val);
+		return dlab ? 1 : 0;
+	case 1: /* IER, or DLM */
+		if (!in && !dlab)
+			u->ier = val & 0x0f;
+		return dlab ? 0 : u->ier;
+	case 2:
+		return 0xc1; /* IIR: FIFOs enabled, no interrupt pending */
+	case 3:
+		if (!in)
+			u->lcr = (u8)val;
+		return u->lcr;
+	case 4:
+		if (!in)
+			u->mcr = val & 0x1f;
+		return u->mcr;
+	case 5:
+		return 0x60; /* LSR: transmitter empty and ready, nothing received */
+	case 6:
+		return 0xb0; /* MSR: CTS, DSR, DCD */
+	default:
+		if (!in)
+			u->scratch = (u8)val;
+		return u->scratch;
+	}
+}
+
+static void debug_exit(struct vcpu *v, u32 value)
+{
+	enum vm_result r = value == 0 ? VM_PASSED : value == 38 ? VM_SKIPPED : VM_FAILED;
+
+	vm_end(v->vm, r, value, "wrote %u to the exit port 0xf4 (status %u)", value,
+	       value << 1 | 1);
+}
+
+static void shutdown_port(struct vcpu *v, u8 c)
+{
+	static const char word[] = "Shutdown";
+	struct vm *vm = v->vm;
+
+	vm->shutdown_match = c == (u8)word[vm->shutdown_match] ? vm->shutdown_match + 1 :
+			     c == 'S'				      ? 1 :
+								0;
+	if (vm->shutdown_match == sizeof(word) - 1)
+		vm_end(vm, VM_PASSED, 0, "wrote \"Shutdown\" to port 0x8900");
+}
+
+static u32 fw_cfg_read(struct vm *vm)
+{
+	u32 off = vm->fwcfg_off++;
+
+	if (vm->fwcfg_key == FW_CFG_SIGNATURE)
+		return off < 4 ? (u8)"QEMU"[off] : 0;
+	if (vm->fwcfg_key == FW_CFG_NB_CPUS)
+		return off < 2 ? (vm->nr_vcpus >> (8 * off)) & 0xff : 0;
+	return 0;
+}
+
+static bool logged_before(u32 *set, unsigned n, u32 key)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (set[i] == key + 1)
+			return true;
+		if (!set[i]) {
+			set[i] = key + 1;
+			return false;
+		}
+	}
+	return true; /* table full: stay quiet */
+}
+
+/* Returns the value an IN reads. */
+static u32 port_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 val)
+{
+	struct vm *vm = v->vm;
+	u32 ones = size == 4 ? 0xffffffff : (1U << (8 * size)) - 1;
+
+	if (port >= COM1 && port < COM1 + 8)
+		return uart_io(vm, port - COM1, in, val);
+	switch (port) {
+	case DEBUG_EXIT_PORT:
+		if (!in)
+			debug_exit(v, val);
+		return ones;
+	case SHUTDOWN_PORT:
+		if (!in)
+			shutdown_port(v, (u8)val);
+		return ones;
+	case 0x21:
+	case 0xa1:
+		if (!in)
+			vm->pic_mask[port == 0xa1] = (u8)val;
+		return vm->pic_mask[port == 0xa1];
+	case FW_CFG_SEL:
+		if (!in) {
+			vm->fwcfg_key = (u16)val;
+			vm->fwcfg_off = 0;
+		}
+		return ones;
+	case FW_CFG_DATA:
+		return in ? fw_cfg_read(vm) : ones;
+	}
+	if (!logged_before(vm->logged_ports, ARRAY_SIZE(vm->logged_ports), port))
+		pr_info("[%s] vcpu%u: %s port 0x%x: no device (reads all ones, writes dropped; logged once)\n",
+			vm->def.name, v->id, in ? "read from" : "write to", port);
+	return ones;
+}
+
+enum exit_action handle_io(struct vcpu *v, u64 qual)
+{
+	unsigned size = IO_SIZE(qual);
+	u32 mask = size == 4 ? 0xffffffff : (1U << (8 * size)) - 1;
+	u32 val;
+
+	if (IO_STRING(qual)) {
+		vm_end(v->vm, VM_STOPPED, 0, "string I/O (INS/OUTS) on port 0x%x is not emulated",
+		       IO_PORT(qual));
+		return EXIT_RESCHED;
+	}
+	spin_lock(&v->vm->lock);
+	val = port_io(v, IO_PORT(qual), size, IO_IN(qual), (u32)v->regs.rax & mask);
+	spin_unlock(&v->vm->lock);
+	/* A 32-bit IN zero-extends into RAX, as any 32-bit register write does. */
+	if (IO_IN(qual))
+		v->regs.rax = size == 4 ? val : (v->regs.rax & ~(u64)mask) | (val & mask);
+	vcpu_skip_instruction(v);
+	return v->vm->ended ? EXIT_RESCHED : EXIT_RESUME;
+}

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Guest MSR accesses.  Every RDMSR/WRMSR exits (no MSR bitmap), and only
+ * the MSRs below exist for a guest; anything else injects #GP(0), logged
+ * once per MSR per VM.  MSRs that VMX does not switch but the guest's
+ * SYSCALL/SWAPGS/RDTSCP use in hardware are loaded lazily into the
+ * physical CPU when a different vCPU runs there (msr_switch_in).
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmcs.h"
+#include "lib/printf.h"
+#include "vmm/exit.h"
+#include "vmm/vcpu.h"
+
+#define MSR_TSC 0x10
+#define MSR_TSC_ADJUST 0x3b
+#define MSR_MTRRCAP 0xfe
+#define MSR_MISC_ENABLE 0x1a0
+#define MSR_MTRR_DEF_TYPE 0x2ff
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_FMASK 0xc0000084
+#define MSR_TSC_AUX 0xc0000103
+
+#define EFER_SCE BIT(0)
+#define EFER_LME BIT(8)
+#define EFER_LMA BIT(10)
+#define EFER_NXE BIT(11)
+
+static bool canonical(u64 a)
+{
+	return (u64)((s64)(a << 16) >> 16) == a;
+}
+
+void msr_switch_in(struct vcpu *v)
+{
+	struct percpu *pc = this_cpu();
+
+	if (pc->msr_owner == v)
+		return;
+	wrmsr(MSR_STAR, v->star);
+	wrmsr(MSR_LSTAR, v->lstar);
+	wrmsr(MSR_CSTAR, v->cstar);
+	wrmsr(MSR_FMASK, v->fmask);
+	wrmsr(MSR_KERNEL_GS_BASE, v->kernel_gs_base);
+	if (cpuid(0x80000001, 0).edx & BIT(27)) /* RDTSCP */
+		wrmsr(MSR_TSC_AUX, v->tsc_aux);
+	pc->msr_owner = v;
+}
+
+static void log_once(struct vcpu *v, u32 msr, bool write)
+{
+	struct vm *vm = v->vm;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(vm->logged_msrs); i++) {
+		if (vm->logged_msrs[i] == msr + 1)
+			return;
+		if (!vm->logged_msrs[i]) {
+			vm->logged_msrs[i] = msr + 1;
+			break;
+		}
+	}
+	pr_info("[%s] vcpu%u: %s 0x%x: MSR not available to guests; #GP injected\n",
+		vm->def.name, v->id, write ? "WRMSR" : "RDMSR", msr);
+}
+
+static u64 guest_tsc(void)
+{
+	return rdtsc() + vmcs_read(TSC_OFFSET);
+}
+
+static bool msr_read(struct vcpu *v, u32 msr, u64 *val)
+{
+	switch (msr) {
+	case MSR_TSC:
+		*val = guest_tsc();
+		return true;
+	case MSR_IA32_APIC_BASE:
+		*val = v->lapic.base_msr;
+		return true;
+	case MSR_IA32_FEATURE_CONTROL:
+		*val = FEATURE_CONTROL_LOCKED; /* locked with VMX off */
+		return true;
+	case MSR_TSC_ADJUST:
+		*val = v->tsc_adjust;
+		return true;
+	case MSR_IA32_SYSENTER_CS:
+		*val = vmcs_read(GUEST_SYSENTER_CS);
+		return true;
+	case MSR_IA32_SYSENTER_ESP:
+		*val = vmcs_read(GUEST_SYSENTER_ESP);
+		return true;
+	case MSR_IA32_SYSENTER_EIP:
+		*val = vmcs_read(GUEST_SYSENTER_EIP);
+		return true;
+	case MSR_IA32_PAT:
+		*val = v->pat;
+		return true;
+	case MSR_MTRRCAP:
+	case MSR_MTRR_DEF_TYPE:
+		*val = 0;
+		return true;
+	case MSR_MISC_ENABLE:
+		*val = 1; /* fast strings */
+		return true;
+	case MSR_IA32_EFER:
+		*val = vmcs_read(GUEST_IA32_EFER);
+		return true;
+	case MSR_STAR:
+		*val = v->star;
+		return true;
+	case MSR_LSTAR:
+		*val = v->lstar;
+		return true;
+	case MSR_CSTAR:
+		*val = v->cstar;
+		return true;
+	case MSR_FMASK:
+		*val = v->fmask;
+		return true;
+	case MSR_FS_BASE:
+		*val = vmcs_read(GUEST_FS_BASE);
+		return true;
+	case MSR_GS_BASE:
+		*val = vmcs_read(GUEST_GS_BASE);
+		return true;
+	case MSR_KERNEL_GS_BASE:
+		*val = v->kernel_gs_base;
+		return true;
+	case MSR_TSC_AUX:
+		*val = v->tsc_aux;
+		return true;
+	default:
+		return msr >= 0x800 && msr <= 0x8ff && apic_msr_read(v, msr, val);
+	}
+}
+
+static bool write_efer(struct vcpu *v, u64 val)
+{
+	u64 cur = vmcs_read(GUEST_IA32_EFER);
+
+	(void)v;
+	if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+		return false;
+	/* LME cannot change while paging is on; LMA is the CPU's, not writable. */
+	if ((vmcs_read(CR0_READ_SHADOW) & CR0_PG) && ((val ^ cur) & EFER_LME))
+		return false;
+	vmcs_write64(GUEST_IA32_EFER, (val & ~EFER_LMA) | (cur & EFER_LMA));
+	return true;
+}
+
+/* A write to a lazily switched MSR goes to the hardware too: @v owns it now. */
+static bool write_lazy(u64 *slot, u32 msr, u64 val, bool need_canonical)
+{
+	if (need_canonical && !canonical(val))
+		return false;
+	*slot = val;
+	wrmsr(msr, val);
+	return true;
+}
+
+static bool msr_write(struct vcpu *v, u32 msr, u64 val)
+{
+	switch (msr) {
+	case MSR_TSC: {
+		u64 old = guest_tsc();
+
+		vmcs_write64(TSC_OFFSET, val - rdtsc());
+		v->tsc_adjust += val - old; /* as hardware keeps TSC_ADJUST in step */
+		return true;
+	}
+	case MSR_TSC_ADJUST:
+		vmcs_write64(TSC_OFFSET, vmcs_read(TSC_OFFSET) + (val - v->tsc_adjust));
+		v->tsc_adjust = val;
+		return true;
+	case MSR_IA32_APIC_BASE:
+		return vlapic_set_base(&v->lapic, val);
+	case MSR_IA32_SYSENTER_CS:
+		return vmcs_write32(GUEST_SYSENTER_CS, (u32)val);
+	case MSR_IA32_SYSENTER_ESP:
+		return canonical(val) && vmcs_writenat(GUEST_SYSENTER_ESP, val);
+	case MSR_IA32_SYSENTER_EIP:
+		return canonical(val) && vmcs_writenat(GUEST_SYSENTER_EIP, val);
+	case MSR_IA32_PAT:
+		/* Each byte must be a valid memory type: 0, 1, 4, 5, 6 or 7. */
+		for (int i = 0; i < 8; i++) {
+			u8 t = (val >> (8 * i)) & 0xff;
+
+			if (t > 7 || t == 2 || t == 3)
+				return false;
+		}
+		v->pat = val;
+		return true;
+	case MSR_MTRR_DEF_TYPE:
+	case MSR_MISC_ENABLE:
+		return true; /* accepted and ignored */
+	case MSR_IA32_EFER:
+		return write_efer(v, val);
+	case MSR_STAR:
+		return write_lazy(&v->star, msr, val, false);
+	case MSR_LSTAR:
+		return write_lazy(&v->lstar, msr, val, true);
+	case MSR_CSTAR:
+		return write_lazy(&v->cstar, msr, val, true);
+	case MSR_FMASK:
+		return write_lazy(&v->fmask, msr, val & 0xffffffff, false);
+	case MSR_KERNEL_GS_BASE:
+		return write_lazy(&v->kernel_gs_base, msr, val, true);
+	case MSR_TSC_AUX:
+		if (val >> 32)
+			return false;
+		return write_lazy(&v->tsc_aux, msr, val, false);
+	case MSR_FS_BASE:
+		return canonical(val) && vmcs_writenat(GUEST_FS_BASE, val);
+	case MSR_GS_BASE:
+		return canonical(val) && vmcs_writenat(GUEST_GS_BASE, val);
+	default:
+		return msr >= 0x800 && msr <= 0x8ff && apic_msr_write(v, msr, val);
+	}
+}
+
+enum exit_action handle_rdmsr(struct vcpu *v, u64 qual)
+{
+	u32 msr = (u32)v->regs.rcx;
+	u64 val;
+
+	(void)qual;
+	if (!msr_read(v, msr, &val)) {
+		log_once(v, msr, false);
+		vcpu_inject_gp(v);
+		return EXIT_RESUME;
+	}
+	v->regs.rax = (u32)val;
+	v->regs.rdx = val >> 32;
+	vcpu_skip_instruction(v);
+	return EXIT_RESUME;
+}
+
+enum exit_action handle_wrmsr(struct vcpu *v, u64 qual)
+{
+	u32 msr = (u32)v->regs.rcx;
+	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
+
+	(void)qual;
+	if (!msr_write(v, msr, val)) {
+		log_once(v, msr, true);
+		vcpu_inject_gp(v);
+		return EXIT_RESUME;
+	}
+	vcpu_skip_instruction(v);
+	return EXIT_RESUME;
+}

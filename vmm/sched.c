@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Round-robin over the calling CPU's run queue.  State that only hardware
+ * holds per physical CPU (the guest's x87/SSE/AVX registers and XCR0, and
+ * the MSRs VMX does not switch) follows the vCPU lazily: it is swapped
+ * only when a different vCPU runs on this CPU than last time.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/timer.h"
+#include "arch/x86/vmcs.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "vmm/exit.h"
+#include "vmm/mm.h"
+#include "vmm/sched.h"
+#include "vmm/shutdown.h"
+#include "vmm/vcpu.h"
+
+#define FXSAVE_MXCSR_OFF 24
+#define FXSAVE_FCW_OFF 0
+#define MXCSR_RESET 0x1f80
+#define FCW_RESET 0x37f
+
+static bool use_xsave;
+
+void sched_add(struct vcpu *v)
+{
+	struct percpu *pc = cpus[v->pcpu];
+	u8 *fpu = v->fpu;
+
+	/* Reset values in the legacy area: XRSTOR/FXRSTOR load them from here. */
+	*(u16 *)(fpu + FXSAVE_FCW_OFF) = FCW_RESET;
+	*(u32 *)(fpu + FXSAVE_MXCSR_OFF) = MXCSR_RESET;
+	v->next_on_cpu = pc->runq;
+	pc->runq = v;
+}
+
+static void fpu_switch(struct percpu *pc, struct vcpu *to)
+{
+	struct vcpu *from = pc->fpu_owner;
+
+	if (from == to)
+		return;
+	if (use_xsave) {
+		if (from)
+			xsave(from->fpu, ~0ULL); /* with from's XCR0 still loaded */
+		xsetbv(0, to->xcr0);
+		xrstor(to->fpu, ~0ULL);
+	} else {
+		if (from)
+			fxsave(from->fpu);
+		fxrstor(to->fpu);
+	}
+	pc->fpu_owner = to;
+}
+
+/* The last vCPU of an ended VM to stop frees (and first wipes) its memory. */
+static void retire(struct percpu *pc, struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	if (v->state == VCPU_DONE)
+		return;
+	v->state = VCPU_DONE;
+	if (v->vmcs_pa) {
+		vmclear(v->vmcs_pa);
+		if (pc->current_vmcs == v->vmcs_pa)
+			pc->current_vmcs = 0;
+		page_free(v->vmcs_pa, 1);
+		v->vmcs_pa = 0;
+	}
+	if (pc->fpu_owner == v)
+		pc->fpu_owner = NULL;
+	if (pc->msr_owner == v)
+		pc->msr_owner = NULL;
+	memzero_explicit(v->fpu, PAGE_SIZE);
+	if (__atomic_add_fetch(&vm->vcpus_retired, 1, __ATOMIC_SEQ_CST) != vm->nr_vcpus)
+		return;
+	memzero_explicit(vm->ram, vm->ram_size);
+	page_free(vm->ram_pa, vm->ram_size / PAGE_SIZE);
+	ept_destroy(&vm->ept);
+	vm->ram = NULL;
+}
+
+/* First run on its CPU: the VMCS can only be made here. */
+static bool first_run(struct vcpu *v)
+{
+	if (!vcpu_init_vmcs(v)) {
+		vm_end(v->vm, VM_STOPPED, 0, "could not create the VMCS of vcpu%u", v->id);
+		return false;
+	}
+	if (v->id == 0)
+		vcpu_set_multiboot_state(v, v->vm->boot.entry, v->vm->boot.mbi_gpa);
+	return true;
+}
+
+/* Bring @v's INIT/SIPI and HLT state up to date; true if it can run now. */
+static bool ready(struct vcpu *v)
+{
+	if (v->init_pending) {
+		v->init_pending = false;
+		vlapic_reset(&v->lapic, v->id, v->id == 0);
+		v->state = VCPU_WAIT_SIPI;
+	}
+	switch (v->state) {
+	case VCPU_RUNNABLE:
+		return true;
+	case VCPU_HALTED:
+		if (vlapic_pending(&v->lapic) < 0)
+			return false;
+		v->state = VCPU_RUNNABLE;
+		return true;
+	case VCPU_WAIT_SIPI: {
+		int vec = v->sipi_vector;
+
+		if (vec < 0)
+			return false;
+		if (!v->vmcs_pa && !vcpu_init_vmcs(v))
+			return false;
+		vcpu_load(v);
+		vcpu_set_sipi_state(v, (u8)vec);
+		v->sipi_vector = -1; /* the VMCS stays launched: resume, not launch */
+		v->state = VCPU_RUNNABLE;
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+static struct vcpu *pick(struct percpu *pc)
+{
+	struct vcpu *start = pc->runq_next ? pc->runq_next : pc->runq;
+	struct vcpu *v = start;
+
+	if (!v)
+		return NULL;
+	do {
+		struct vcpu *next = v->next_on_cpu ? v->next_on_cpu : pc->runq;
+
+		if (v->vm->ended) {
+			retire(pc, v);
+		} else if (ready(v)) {
+			pc->runq_next = next;
+			return v;
+		}
+		v = next;
+	} while (v != start);
+	return NULL;
+}
+
+void sched_run(void)
+{
+	struct percpu *pc = this_cpu();
+	u64 slice = tsc_khz * SCHED_SLICE_MS;
+
+	use_xsave = (cpuid(1, 0).ecx & BIT(26)) && (read_cr4() & CR4_OSXSAVE);
+	for (;;) {
+		struct vcpu *v;
+
+		if (stop_requested())
+			stop_this_cpu();
+		v = pick(pc);
+		if (!v) {
+			if (!vms_running) {
+				if (pc->id == 0)
+					return;
+				halt_forever(); /* until the boot CPU's stop NMI */
+			}
+			cpu_relax();
+			continue;
+		}
+		if (!v->vmcs_pa && !first_run(v))
+			continue;
+		vcpu_load(v);
+		fpu_switch(pc, v);
+		msr_switch_in(v);
+		vcpu_run_slice(v, slice);
+	}
+}

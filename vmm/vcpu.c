@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Creating a vCPU's VMCS and putting the vCPU into the states a real CPU
+ * starts in: multiboot entry for the boot vCPU, wait-for-SIPI then real
+ * mode for the others.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmcs.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "vmm/mb1_image.h"
+#include "vmm/mm.h"
+#include "vmm/vcpu.h"
+
+#define AR_CODE32 0xc09b  /* present, code, read, accessed, D, G */
+#define AR_DATA32 0xc093  /* present, data, write, accessed, B, G */
+#define AR_CODE16 0x009b
+#define AR_DATA16 0x0093
+#define AR_TSS32_BUSY 0x008b
+#define AR_UNUSABLE 0x10000
+
+/* CR0 bits klvisor owns: NE must stay set in VMX, PG decides IA-32e mode. */
+#define CR0_OWNED (CR0_NE | CR0_PG)
+
+static u16 next_vpid = MAX_CPUS + 1; /* 1..MAX_CPUS belong to the self-tests */
+
+static u16 alloc_vpid(void)
+{
+	return __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED);
+}
+
+struct seg {
+	u32 sel, base, limit, ar;
+};
+
+static const struct seg seg_fields[] = {
+	{ GUEST_ES_SELECTOR, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR_BYTES },
+	{ GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES },
+	{ GUEST_SS_SELECTOR, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR_BYTES },
+	{ GUEST_DS_SELECTOR, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR_BYTES },
+	{ GUEST_FS_SELECTOR, GUEST_FS_BASE, GUEST_FS_LIMIT, GUEST_FS_AR_BYTES },
+	{ GUEST_GS_SELECTOR, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR_BYTES },
+};
+
+static bool set_seg(const struct seg *s, u16 sel, u64 base, u32 limit, u32 ar)
+{
+	bool ok = true;
+
+	ok &= vmcs_write16(s->sel, sel);
+	ok &= vmcs_writenat(s->base, base);
+	ok &= vmcs_write32(s->limit, limit);
+	ok &= vmcs_write32(s->ar, ar);
+	return ok;
+}
+
+/* State common to every reset: system registers, TR, LDTR, descriptors. */
+static bool reset_common(struct vcpu *v, u64 cr0_shadow)
+{
+	u64 cr0 = (cr0_shadow | CR0_NE | vmx_caps.cr0_fixed0) & vmx_caps.cr0_fixed1;
+	bool ok = true;
+
+	cr0 &= ~(CR0_PG | CR0_PE) | cr0_shadow; /* unrestricted guest */
+	memset(&v->regs, 0, sizeof(v->regs));
+	v->efer = 0;
+	ok &= vmcs_writenat(GUEST_CR0, cr0);
+	ok &= vmcs_writenat(CR0_READ_SHADOW, cr0_shadow);
+	ok &= vmcs_writenat(GUEST_CR3, 0);
+	ok &= vmcs_writenat(GUEST_CR4, vmx_caps.cr4_fixed0 & vmx_caps.cr4_fixed1);
+	ok &= vmcs_writenat(CR4_READ_SHADOW, 0);
+	ok &= vmcs_write64(GUEST_IA32_EFER, 0);
+	ok &= vmcs_write32(VM_ENTRY_CONTROLS, vmx_base_controls.entry & ~ENTRY_IA32E_MODE);
+	ok &= vmcs_write16(GUEST_TR_SELECTOR, 0);
+	ok &= vmcs_writenat(GUEST_TR_BASE, 0);
+	ok &= vmcs_write32(GUEST_TR_LIMIT, 0xffff);
+	ok &= vmcs_write32(GUEST_TR_AR_BYTES, AR_TSS32_BUSY);
+	ok &= vmcs_write16(GUEST_LDTR_SELECTOR, 0);
+	ok &= vmcs_writenat(GUEST_LDTR_BASE, 0);
+	ok &= vmcs_write32(GUEST_LDTR_LIMIT, 0xffff);
+	ok &= vmcs_write32(GUEST_LDTR_AR_BYTES, AR_UNUSABLE);
+	ok &= vmcs_writenat(GUEST_GDTR_BASE, 0);
+	ok &= vmcs_write32(GUEST_GDTR_LIMIT, 0xffff);
+	ok &= vmcs_writenat(GUEST_IDTR_BASE, 0);
+	ok &= vmcs_write32(GUEST_IDTR_LIMIT, 0xffff);
+	ok &= vmcs_writenat(GUEST_DR7, 0x400);
+	ok &= vmcs_writenat(GUEST_RSP, 0);
+	ok &= vmcs_writenat(GUEST_RFLAGS, 0x2);
+	ok &= vmcs_writenat(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	ok &= vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
+	ok &= vmcs_write32(GUEST_ACTIVITY_STATE, 0);
+	ok &= vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	ok &= vmcs_write32(GUEST_SYSENTER_CS, 0);
+	ok &= vmcs_writenat(GUEST_SYSENTER_ESP, 0);
+	ok &= vmcs_writenat(GUEST_SYSENTER_EIP, 0);
+	ok &= vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
+	if (!ok)
+		pr_err("%s/vcpu%u: VMCS reset failed\n", v->vm->def.name, v->id);
+	return ok;
+}
+
+void vcpu_set_multiboot_state(struct vcpu *v, u32 entry, u32 mbi)
+{
+	reset_common(v, CR0_PE | CR0_ET);
+	for (unsigned i = 0; i < ARRAY_SIZE(seg_fields); i++) {
+		bool cs = seg_fields[i].sel == GUEST_CS_SELECTOR;
+
+		set_seg(&seg_fields[i], cs ? 0x08 : 0x10, 0, 0xffffffff, cs ? AR_CODE32 : AR_DATA32);
+	}
+	vmcs_writenat(GUEST_RIP, entry);
+	v->regs.rax = MB1_BOOTLOADER_MAGIC;
+	v->regs.rbx = mbi;
+}
+
+void vcpu_set_sipi_state(struct vcpu *v, u8 vector)
+{
+	reset_common(v, CR0_ET);
+	for (unsigned i = 0; i < ARRAY_SIZE(seg_fields); i++) {
+		bool cs = seg_fields[i].sel == GUEST_CS_SELECTOR;
+
+		set_seg(&seg_fields[i], cs ? (u16)(vector << 8) : 0, cs ? (u64)vector << 12 : 0,
+			0xffff, cs ? AR_CODE16 : AR_DATA16);
+	}
+	vmcs_writenat(GUEST_RIP, 0);
+}
+
+static bool setup_controls(struct vcpu *v)
+{
+	const struct vmx_controls *c = &vmx_base_controls;
+	/* Owned CR4 bits: VMXE (hidden), KL (Key Locker), and whatever VMX cannot set. */
+	u64 cr4_owned = CR4_VMXE | CR4_KL | ~vmx_caps.cr4_fixed1;
+	bool ok = true;
+
+	ok &= vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, c->pin);
+	ok &= vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, c->proc);
+	ok &= vmcs_write32(SECONDARY_VM_EXEC_CONTROL, c->proc2);
+	ok &= vmcs_write32(VM_EXIT_CONTROLS, c->exit);
+	ok &= vmcs_write32(VM_ENTRY_CONTROLS, c->entry);
+	ok &= vmcs_write32(EXCEPTION_BITMAP, 0);
+	ok &= vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	ok &= vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	ok &= vmcs_write32(CR3_TARGET_COUNT, 0);
+	ok &= vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
+	ok &= vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
+	ok &= vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	ok &= vmcs_write16(VIRTUAL_PROCESSOR_ID, alloc_vpid());
+	ok &= vmcs_write64(EPT_POINTER, ept_pointer(&v->vm->ept));
+	ok &= vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
+	ok &= vmcs_write64(TSC_OFFSET, -rdtsc()); /* the guest's TSC starts near 0 */
+	ok &= vmcs_writenat(CR0_GUEST_HOST_MASK, CR0_OWNED);
+	ok &= vmcs_writenat(CR4_GUEST_HOST_MASK, cr4_owned);
+	return ok && vmx_setup_host_state();
+}
+
+bool vcpu_init_vmcs(struct vcpu *v)
+{
+	v->vmcs_pa = page_alloc(1);
+	if (!v->vmcs_pa)
+		return false;
+	*(u32 *)phys_to_virt(v->vmcs_pa) = VMX_BASIC_REVISION(vmx_caps.basic);
+	if (vmclear(v->vmcs_pa) != VMX_OK || vmptrld(v->vmcs_pa) != VMX_OK)
+		return false;
+	this_cpu()->current_vmcs = v->vmcs_pa;
+	return setup_controls(v) && reset_common(v, CR0_ET);
+}
+
+void vcpu_load(struct vcpu *v)
+{
+	struct percpu *pc = this_cpu();
+
+	if (pc->current_vmcs != v->vmcs_pa) {
+		vmptrld(v->vmcs_pa);
+		pc->current_vmcs = v->vmcs_pa;
+	}
+}
+
+u64 vcpu_gpr(struct vcpu *v, unsigned n)
+{
+	if (n == 4)
+		return vmcs_read(GUEST_RSP);
+	return ((u64 *)&v->regs)[n];
+}
+
+void vcpu_set_gpr(struct vcpu *v, unsigned n, u64 val)
+{
+	if (n == 4)
+		vmcs_writenat(GUEST_RSP, val);
+	else
+		((u64 *)&v->regs)[n] = val;
+}
+
+void vcpu_skip_instruction(struct vcpu *v)
+{
+	u64 rip = vmcs_read(GUEST_RIP) + vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	u32 intr = (u32)vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	(void)v;
+	if (!(vmcs_read(GUEST_CS_AR_BYTES) & BIT(13))) /* not 64-bit code */
+		rip &= 0xffffffff;
+	vmcs_writenat(GUEST_RIP, rip);
+	if (intr & 3)
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, intr & ~3U);
+}
+
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	u32 info = vector | (3 << 8) | BIT(31); /* hardware exception, valid */
+
+	(void)v;
+	/* Real mode delivers no error codes. */
+	if (has_error && (vmcs_read(GUEST_CR0) & CR0_PE)) {
+		info |= BIT(11);
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+	}
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+void vcpu_dump(struct vcpu *v)
+{
+	const char *n = v->vm->def.name;
+
+	printk("[%s] vcpu%u: RIP %016lx RSP %016lx RFLAGS %016lx\n", n, v->id,
+	       vmcs_read(GUEST_RIP), vmcs_read(GUEST_RSP), vmcs_read(GUEST_RFLAGS));
+	printk("[%s] vcpu%u: CR0 %016lx CR3 %016lx CR4 %016lx EFER %lx\n", n, v->id,
+	       vmcs_read(CR0_READ_SHADOW), vmcs_read(GUEST_CR3), vmcs_read(CR4_READ_SHADOW),
+	       vmcs_read(GUEST_IA32_EFER));
+	printk("[%s] vcpu%u: CS %04lx base %lx ar %lx  RAX %lx RBX %lx RCX %lx RDX %lx\n", n,
+	       v->id, vmcs_read(GUEST_CS_SELECTOR), vmcs_read(GUEST_CS_BASE),
+	       vmcs_read(GUEST_CS_AR_BYTES), v->regs.rax, v->regs.rbx, v->regs.rcx, v->regs.rdx);
+}
+
+u64 vcpu_cr0(void)
+{
+	return (vmcs_read(GUEST_CR0) & ~CR0_OWNED) | (vmcs_read(CR0_READ_SHADOW) & CR0_OWNED);
+}
+
+void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
+{
+	c->ram = v->vm->ram;
+	c->ram_size = v->vm->ram_size;
+	c->cr0 = vcpu_cr0();
+	c->cr3 = vmcs_read(GUEST_CR3);
+	c->cr4 = vmcs_read(GUEST_CR4);
+	c->efer = vmcs_read(GUEST_IA32_EFER);
+}

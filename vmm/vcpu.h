@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* vCPU life cycle: VMCS creation and the architectural reset states. */
+#ifndef VMM_VCPU_H
+#define VMM_VCPU_H
+
+#include "vmm/gwalk.h"
+#include "vmm/vm.h"
+
+/* Allocate and fill @v's VMCS on the calling CPU (which must be v->pcpu). */
+bool vcpu_init_vmcs(struct vcpu *v);
+/* Multiboot entry state: 32-bit flat protected mode, paging off. */
+void vcpu_set_multiboot_state(struct vcpu *v, u32 entry, u32 mbi);
+/* After a SIPI: real mode at vector << 12. */
+void vcpu_set_sipi_state(struct vcpu *v, u8 vector);
+/* Make @v's VMCS current on this CPU if it is not already. */
+void vcpu_load(struct vcpu *v);
+
+/* Guest register n (x86 numbering; 4 is RSP, which lives in the VMCS). */
+u64 vcpu_gpr(struct vcpu *v, unsigned n);
+void vcpu_set_gpr(struct vcpu *v, unsigned n, u64 val);
+
+/* Step over the instruction that exited, ending STI/MOV SS blocking. */
+void vcpu_skip_instruction(struct vcpu *v);
+/* Queue a hardware exception for the next VM entry. */
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+static inline void vcpu_inject_gp(struct vcpu *v)
+{
+	vcpu_inject_exception(v, 13, true, 0);
+}
+static inline void vcpu_inject_ud(struct vcpu *v)
+{
+	vcpu_inject_exception(v, 6, false, 0);
+}
+
+/* CR0 as the guest wrote it (owned bits from the read shadow). */
+u64 vcpu_cr0(void);
+/* Paging state for walking the current vCPU's page tables. */
+void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c);
+
+/* Log the vCPU's architectural state (for triple faults and stray accesses). */
+void vcpu_dump(struct vcpu *v);
+
+#endif

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VMs and vCPUs.  A VM owns its RAM (one contiguous allocation mapped at
+ * guest-physical 0 through its own EPT) and its devices; a vCPU owns its
+ * VMCS, its registers and its virtual local APIC, and lives on one
+ * physical CPU for its whole life, so only that CPU ever touches its VMCS.
+ */
+#ifndef VMM_VM_H
+#define VMM_VM_H
+
+#include "arch/x86/ept.h"
+#include "arch/x86/vmx.h"
+#include "lib/spinlock.h"
+#include "vmm/guest_boot.h"
+#include "vmm/vlapic.h"
+#include "vmm/vmdef.h"
+
+#define MAX_VMS 32
+#define NR_EXIT_REASONS 80
+#define VUART_LINE_MAX 120
+#define VUART_BUDGET (64 * 1024)
+
+enum vcpu_state {
+	VCPU_RUNNABLE,
+	VCPU_HALTED,	/* HLT: waits for an interrupt */
+	VCPU_WAIT_SIPI, /* application vCPU before its SIPI */
+	VCPU_DONE,	/* its VM has ended */
+};
+
+/* How a VM ended, in isa-debug-exit terms: status = v << 1 | 1. */
+enum vm_result { VM_PASSED, VM_FAILED, VM_SKIPPED, VM_STOPPED };
+
+struct vuart {
+	char line[VUART_LINE_MAX + 1];
+	unsigned len;
+	u32 budget; /* bytes left before output is dropped */
+	u8 scratch, lcr, ier, mcr;
+};
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	unsigned id;
+	unsigned pcpu; /* the physical CPU that runs it, always */
+	u64 vmcs_pa;
+	bool launched;
+	volatile enum vcpu_state state;
+	volatile int sipi_vector; /* -1: none pending */
+	volatile bool init_pending;
+	struct guest_regs regs;
+	struct vlapic lapic;
+	u64 tsc_aux, tsc_adjust;
+	u64 xcr0;
+	void *fpu; /* XSAVE/FXSAVE area while the vCPU is not on the CPU */
+	u64 efer, star, lstar, cstar, fmask, kernel_gs_base, pat, sysenter[3];
+	u64 exits; /* total exits, and by basic reason below */
+	u32 exit_count[NR_EXIT_REASONS];
+	struct vcpu *next_on_cpu; /* run-queue link */
+};
+
+struct vm {
+	unsigned id;
+	struct vm_def def;
+	u64 ram_pa, ram_size;
+	u8 *ram; /* host view of guest-physical 0 */
+	struct ept ept;
+	unsigned nr_vcpus;
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+
+	struct guest_boot boot; /* entry point and information block */
+	bool end_claimed; /* vm_end: the first caller wins */
+	volatile bool ended;
+	unsigned vcpus_retired;
+	enum vm_result result;
+	u32 exit_value; /* the v of an isa-debug-exit style exit */
+	char end_reason[96];
+	spinlock_t lock;
+
+	/* Devices, under lock. */
+	struct vuart uart;
+	u8 pic_mask[2];
+	u16 fwcfg_key;
+	u32 fwcfg_off;
+	u8 shutdown_match; /* progress through "Shutdown" on port 0x8900 */
+	u32 logged_ports[8]; /* ports already reported, tiny open hash */
+	u32 logged_msrs[8];
+};
+
+extern struct vm *vms[MAX_VMS];
+extern unsigned nr_vms;
+extern volatile unsigned vms_running; /* VMs not yet ended */
+
+static inline void *gpa_to_hva(struct vm *vm, u64 gpa, u64 len)
+{
+	if (gpa >= vm->ram_size || len > vm->ram_size - gpa)
+		return NULL;
+	return vm->ram + gpa;
+}
+
+/* Create every VM defined by the boot modules; returns how many run. */
+unsigned vms_create(void);
+
+/*
+ * End @vm with @result; the first caller wins.  Safe from any CPU; the
+ * VM's vCPUs stop at their next scheduling point.
+ */
+void vm_end(struct vm *vm, enum vm_result result, u32 value, const char *fmt, ...)
+	__printf(4, 5);
+
+/* Print one line per VM and the totals; returns true if all passed or skipped. */
+bool vms_report(void);
+
+#endif
