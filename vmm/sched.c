@@ -138,6 +138,8 @@ static struct vcpu *pick(struct percpu *pc)
 	do {
 		struct vcpu *next = v->next_on_cpu ? v->next_on_cpu : pc->runq;
 
+		if (v->vm->deadline_tsc && rdtsc() > v->vm->deadline_tsc)
+			vm_end(v->vm, VM_STOPPED, 0, "timeout after %u s", v->vm->def.timeout_s);
 		if (v->vm->ended) {
 			retire(pc, v);
 		} else if (ready(v)) {

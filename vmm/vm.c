@@ -6,6 +6,7 @@
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/timer.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/guest_boot.h"
@@ -166,6 +167,10 @@ unsigned vms_create(void)
 		for (unsigned c = 0; c < vm->nr_vcpus; c++)
 			sched_add(vm->vcpus[c]);
 	}
+	/* Deadlines count from now, when the VMs start together. */
+	for (unsigned i = 0; i < nr_vms; i++)
+		if (vms[i]->def.timeout_s)
+			vms[i]->deadline_tsc = rdtsc() + vms[i]->def.timeout_s * tsc_khz * 1000;
 	vms_running = nr_vms;
 	return nr_vms;
 }

@@ -69,6 +69,7 @@ struct vm {
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 
 	struct guest_boot boot; /* entry point and information block */
+	u64 deadline_tsc; /* 0: none */
 	bool end_claimed; /* vm_end: the first caller wins */
 	volatile bool ended;
 	unsigned vcpus_retired;

@@ -94,6 +94,10 @@ static const char *apply(const struct token *t, struct vm_def *def, unsigned nr_
 		if (v < VM_MIN_MEM || v > VM_MAX_MEM)
 			return "out of range (2M-3G)";
 		def->mem = v;
+	} else if (token_is(t, "timeout")) {
+		if (!parse_u64(t->val, t->val_len, false, &v) || v < 1 || v > VM_MAX_TIMEOUT)
+			return "out of range (1-86400 seconds)";
+		def->timeout_s = (unsigned)v;
 	} else if (token_is(t, "kl")) {
 		if (!value_index(t, onoff, &idx))
 			return "invalid value, expected on|off";

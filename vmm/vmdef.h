@@ -14,6 +14,7 @@
 #define VM_MIN_MEM (2ULL << 20)
 #define VM_MAX_MEM (3ULL << 30)
 #define VM_DEFAULT_MEM (16ULL << 20)
+#define VM_MAX_TIMEOUT 86400
 
 enum vmdef_type { VMDEF_VM, VMDEF_DATA };
 
@@ -28,6 +29,7 @@ struct vm_def {
 	unsigned nr_modules;
 	char modules[VM_MAX_MODULES][VM_NAME_MAX + 1];
 	int module_idx[VM_MAX_MODULES]; /* filled by vmdefs_resolve */
+	unsigned timeout_s; /* 0: none; else the VM is stopped after this long */
 	const char *args; /* after "--", or "" */
 };
 
