@@ -116,6 +116,25 @@ static const exit_handler_fn exit_handlers[NR_EXIT_REASONS] = {
 	[59] = handle_vmx_insn, /* VMFUNC */
 };
 
+/*
+ * An exit in the middle of delivering an event (say, the guest's IDT page
+ * needed an EPT fix-up) loses the event unless it is re-injected.
+ */
+static void reinject_vectoring_event(void)
+{
+	u32 idt = (u32)vmcs_read(IDT_VECTORING_INFO_FIELD);
+	u32 type = INTR_INFO_TYPE(idt);
+
+	if (!(idt & BIT(31)))
+		return;
+	if (idt & BIT(11))
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			     (u32)vmcs_read(IDT_VECTORING_ERROR_CODE));
+	if (type == 4 || type == 5 || type == 6) /* software interrupt/exception */
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, (u32)vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, idt & ~BIT(12));
+}
+
 static enum exit_action dispatch(struct vcpu *v, u32 reason)
 {
 	exit_handler_fn fn = reason < NR_EXIT_REASONS ? exit_handlers[reason] : NULL;
@@ -166,6 +185,7 @@ void vcpu_run_slice(struct vcpu *v, u64 slice_tsc)
 			vm_end(v->vm, VM_STOPPED, 0, "VM entry failed on vcpu%u", v->id);
 			return;
 		}
+		reinject_vectoring_event();
 		if (dispatch(v, reason & 0xffff) == EXIT_RESCHED)
 			return;
 	}

@@ -111,3 +111,25 @@ systest_qemu_page_fault_report() {
 	expect_re "^  R13 [0-9a-f]{16}  R14 [0-9a-f]{16}  R15"
 	expect_status 5 # isa-debug-exit code 2: panic
 }
+
+# tools/klrun with a multiboot kernel written outside the guest library.
+systest_klrun_plain_multiboot_kernel() {
+	local out rc
+	SERIAL="$SYSTEST_TMP/klrun.serial"
+	out=$(tools/klrun --timeout "$BOCHS_TIMEOUT" --log "$SERIAL" "$BUILD/tests/tiny-mb1.elf" 2>&1)
+	rc=$?
+	[ $rc = 0 ] || _note "klrun exit status $rc, expected 0 (passed)"
+	grep -qF "[tiny-mb1] tiny: hello from a hand-made multiboot kernel" <<<"$out" ||
+		_note "klrun did not stream the guest's line"
+	expect "vm 'tiny-mb1': 1 vCPU(s), 16 MiB, entry 0x10000c, command line 'tiny-mb1'"
+}
+
+systest_klrun_rejected_kernel_fails() {
+	local junk="$SYSTEST_TMP/notakernel.elf" rc
+	head -c 9000 /dev/zero > "$junk"
+	SERIAL="$SYSTEST_TMP/klrun-junk.serial"
+	tools/klrun --timeout "$BOCHS_TIMEOUT" --log "$SERIAL" "$junk" >/dev/null 2>&1
+	rc=$?
+	[ $rc = 1 ] || _note "klrun exit status $rc, expected 1"
+	expect "vm 'notakernel': not loadable: no multiboot header in the first 8 KiB; VM skipped"
+}
