@@ -54,7 +54,7 @@ static void sync_paging_mode(struct vcpu *v, u64 cr0, u64 cr4)
 
 static bool guest_write_cr0(struct vcpu *v, u64 val)
 {
-	u64 cr4 = vmcs_read(CR4_READ_SHADOW);
+	u64 cr4 = vcpu_cr4();
 	u64 real;
 
 	if (val >> 32)
@@ -75,7 +75,7 @@ static bool guest_write_cr0(struct vcpu *v, u64 val)
 
 static bool guest_write_cr4(struct vcpu *v, u64 val)
 {
-	u64 cr0 = vmcs_read(CR0_READ_SHADOW);
+	u64 cr0 = vcpu_cr0();
 
 	/* VMX is hidden and Key Locker is not offered: both bits are reserved here. */
 	if (val & (CR4_VMXE | CR4_KL | ~vmx_caps.cr4_fixed1))

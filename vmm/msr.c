@@ -144,7 +144,7 @@ static bool write_efer(struct vcpu *v, u64 val)
 	if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
 		return false;
 	/* LME cannot change while paging is on; LMA is the CPU's, not writable. */
-	if ((vmcs_read(CR0_READ_SHADOW) & CR0_PG) && ((val ^ cur) & EFER_LME))
+	if ((vcpu_cr0() & CR0_PG) && ((val ^ cur) & EFER_LME))
 		return false;
 	vmcs_write64(GUEST_IA32_EFER, (val & ~EFER_LMA) | (cur & EFER_LMA));
 	return true;
@@ -244,7 +244,11 @@ enum exit_action handle_wrmsr(struct vcpu *v, u64 qual)
 
 	(void)qual;
 	if (!msr_write(v, msr, val)) {
-		log_once(v, msr, true);
+		u64 cur;
+
+		/* An invalid value for an MSR that exists is the guest's business. */
+		if (!msr_read(v, msr, &cur))
+			log_once(v, msr, true);
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}

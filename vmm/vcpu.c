@@ -219,9 +219,8 @@ void vcpu_dump(struct vcpu *v)
 
 	printk("[%s] vcpu%u: RIP %016lx RSP %016lx RFLAGS %016lx\n", n, v->id,
 	       vmcs_read(GUEST_RIP), vmcs_read(GUEST_RSP), vmcs_read(GUEST_RFLAGS));
-	printk("[%s] vcpu%u: CR0 %016lx CR3 %016lx CR4 %016lx EFER %lx\n", n, v->id,
-	       vmcs_read(CR0_READ_SHADOW), vmcs_read(GUEST_CR3), vmcs_read(CR4_READ_SHADOW),
-	       vmcs_read(GUEST_IA32_EFER));
+	printk("[%s] vcpu%u: CR0 %016lx CR3 %016lx CR4 %016lx EFER %lx\n", n, v->id, vcpu_cr0(),
+	       vmcs_read(GUEST_CR3), vcpu_cr4(), vmcs_read(GUEST_IA32_EFER));
 	printk("[%s] vcpu%u: CS %04lx base %lx ar %lx  RAX %lx RBX %lx RCX %lx RDX %lx\n", n,
 	       v->id, vmcs_read(GUEST_CS_SELECTOR), vmcs_read(GUEST_CS_BASE),
 	       vmcs_read(GUEST_CS_AR_BYTES), v->regs.rax, v->regs.rbx, v->regs.rcx, v->regs.rdx);
@@ -232,12 +231,19 @@ u64 vcpu_cr0(void)
 	return (vmcs_read(GUEST_CR0) & ~CR0_OWNED) | (vmcs_read(CR0_READ_SHADOW) & CR0_OWNED);
 }
 
+u64 vcpu_cr4(void)
+{
+	u64 owned = vmcs_read(CR4_GUEST_HOST_MASK);
+
+	return (vmcs_read(GUEST_CR4) & ~owned) | (vmcs_read(CR4_READ_SHADOW) & owned);
+}
+
 void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
 {
 	c->ram = v->vm->ram;
 	c->ram_size = v->vm->ram_size;
 	c->cr0 = vcpu_cr0();
 	c->cr3 = vmcs_read(GUEST_CR3);
-	c->cr4 = vmcs_read(GUEST_CR4);
+	c->cr4 = vcpu_cr4();
 	c->efer = vmcs_read(GUEST_IA32_EFER);
 }

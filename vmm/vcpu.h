@@ -34,6 +34,8 @@ static inline void vcpu_inject_ud(struct vcpu *v)
 
 /* CR0 as the guest wrote it (owned bits from the read shadow). */
 u64 vcpu_cr0(void);
+/* CR4 as the guest wrote it. */
+u64 vcpu_cr4(void);
 /* Paging state for walking the current vCPU's page tables. */
 void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c);
 
