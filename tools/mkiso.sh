@@ -17,7 +17,8 @@ elf=${KLVISOR_ELF:-$here/build/klvisor.elf}
 [ -f "$elf" ] || { echo "mkiso: $elf not built (run make)" >&2; exit 1; }
 
 stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
+log=$(mktemp)
+trap 'rm -rf "$stage" "$log"' EXIT
 mkdir -p "$stage/boot/grub" "$stage/modules"
 cp "$elf" "$stage/boot/klvisor.elf"
 
@@ -41,4 +42,4 @@ cp "$elf" "$stage/boot/klvisor.elf"
 mkdir -p "$(dirname "$out")"
 grub-mkrescue -o "$out" "$stage" --locales= --fonts= --themes= \
 	--install-modules="multiboot2 normal iso9660 biosdisk part_msdos" \
-	>"$stage/mkrescue.log" 2>&1 || { cat "$stage/mkrescue.log" >&2; exit 1; }
+	>"$log" 2>&1 || { cat "$log" >&2; exit 1; }
