@@ -65,8 +65,9 @@ $(ISO): $(ELF) tools/mkiso.sh
 	@echo "  ISO     $@"
 	$(Q)tools/mkiso.sh $@ "$(CMDLINE)"
 
-$(BUILD)/run.iso: $(ELF) tools/mkiso.sh FORCE
-	tools/mkiso.sh $@ "$(RUN_CMDLINE)"
+# `make run` boots every bundled guest (guest-tests/manifest) by default.
+$(BUILD)/run.iso: $(ELF) tools/mkiso.sh FORCE guests
+	tools/mkiso.sh --bundled-guests $@ "$(RUN_CMDLINE)"
 
 deps:
 	@tools/deps.sh
@@ -84,6 +85,10 @@ run-qemu: deps $(ISO)
 .SECONDEXPANSION:
 # Host unit tests: the pure code, built with the host compiler and cmocka.
 include tests/unit/unit.mk
+
+# Guest test kernels (build/guests/*.elf), run as VMs under klvisor.
+include guest-tests/guest.mk
+all: $(GUEST_ELFS)
 
 # A multiboot kernel written without the guest library (system-test fixture).
 TINY_MB1 := $(BUILD)/tests/tiny-mb1.elf

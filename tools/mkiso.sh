@@ -1,18 +1,25 @@
 #!/bin/bash
 # Build a BIOS-bootable GRUB ISO holding klvisor and guest modules.
 #
-#   tools/mkiso.sh OUT.iso "KLVISOR CMDLINE" [FILE[=MODULE STRING] ...]
+#   tools/mkiso.sh [--bundled-guests] OUT.iso "KLVISOR CMDLINE" [FILE[=MODULE STRING] ...]
 #
+# --bundled-guests adds every guest of guest-tests/manifest.
 # Each FILE becomes a multiboot2 module whose string is MODULE STRING
 # (default: the file's base name).  GRUB waits 0 s and stays off the serial
 # line, so the serial log holds only klvisor's output.
 set -euo pipefail
 
-usage() { echo "usage: $0 OUT.iso CMDLINE [FILE[=STRING] ...]" >&2; exit 2; }
+usage() { echo "usage: $0 [--bundled-guests] OUT.iso CMDLINE [FILE[=STRING] ...]" >&2; exit 2; }
+here=$(cd "$(dirname "$0")/.." && pwd)
+bundled=()
+if [ "${1:-}" = --bundled-guests ]; then
+	mapfile -t bundled < <("$here/tools/bundled-guests.sh")
+	shift
+fi
 [ $# -ge 2 ] || usage
 out=$1 cmdline=$2
 shift 2
-here=$(cd "$(dirname "$0")/.." && pwd)
+set -- "$@" "${bundled[@]}"
 elf=${KLVISOR_ELF:-$here/build/klvisor.elf}
 [ -f "$elf" ] || { echo "mkiso: $elf not built (run make)" >&2; exit 1; }
 
