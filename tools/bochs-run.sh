@@ -10,7 +10,7 @@
 # serial output.  See docs/running.md.
 set -euo pipefail
 
-cpus=2 timeout=120 interactive=0 megs=${BOCHS_MEGS:-256}
+cpus=2 timeout=120 interactive=0 megs=${BOCHS_MEGS:-512}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cpus) cpus=$2; shift 2 ;;

@@ -4,6 +4,7 @@
  * exit reason and bounds-checked; anything without a handler stops only
  * the VM that caused it, with its state on the console.
  */
+#include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmcs.h"
 #include "lib/printf.h"
@@ -33,6 +34,28 @@ static enum exit_action handle_nmi_or_exception(struct vcpu *v, u64 qual)
 	}
 	vm_end(v->vm, VM_STOPPED, 0, "unexpected exception exit (interruption info %x)", info);
 	return EXIT_RESCHED;
+}
+
+/*
+ * A physical interrupt while a guest ran (external-interrupt exiting, with
+ * the interrupt acknowledged on exit).  klvisor enables no interrupt
+ * sources, so this is a stray: end it at the local APIC and go on.
+ */
+static enum exit_action handle_external_interrupt(struct vcpu *v, u64 qual)
+{
+	u32 info = (u32)vmcs_read(VM_EXIT_INTR_INFO);
+	static bool logged;
+
+	(void)v;
+	(void)qual;
+	if ((info & 0xff) >= 32 && (info & 0xff) != 0xff)
+		apic_eoi();
+	if (!logged) {
+		logged = true;
+		pr_warn("cpu%u: stray physical interrupt, vector %u; dropped (logged once)\n",
+			this_cpu()->id, info & 0xff);
+	}
+	return EXIT_RESUME;
 }
 
 static enum exit_action handle_triple_fault(struct vcpu *v, u64 qual)
@@ -96,6 +119,7 @@ static enum exit_action handle_ept_misconfig(struct vcpu *v, u64 qual)
 
 static const exit_handler_fn exit_handlers[NR_EXIT_REASONS] = {
 	[EXIT_REASON_EXCEPTION_NMI] = handle_nmi_or_exception,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_REASON_INTR_WINDOW] = handle_intr_window,
 	[EXIT_REASON_CPUID] = handle_cpuid,

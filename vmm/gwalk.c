@@ -27,6 +27,16 @@ static bool read_entry(const struct gwalk_ctx *c, u64 gpa, unsigned size, u64 *e
 	return true;
 }
 
+/*
+ * The error code's I/D bit: set for fetches only with CR4.SMEP, or with
+ * CR4.PAE and EFER.NXE (NXE has no effect under 32-bit paging).
+ */
+static bool fetch_reported(const struct gwalk_ctx *c, u32 access)
+{
+	return (access & GW_FETCH) &&
+	       ((c->cr4 & CR4_SMEP) || ((c->cr4 & CR4_PAE) && (c->efer & EFER_NXE)));
+}
+
 /* Permissions accumulate down the walk: every level must allow the access. */
 struct perms {
 	bool w, u, nx;
@@ -49,7 +59,7 @@ static enum gwalk_result check(const struct gwalk_ctx *c, const struct perms *p,
 	if (!fault)
 		return GW_OK;
 	*pfec = PFEC_PRESENT | (access & (GW_WRITE | GW_USER));
-	if ((access & GW_FETCH) && (c->efer & EFER_NXE || c->cr4 & CR4_SMEP))
+	if (fetch_reported(c, access))
 		*pfec |= PFEC_FETCH;
 	return GW_PAGE_FAULT;
 }
@@ -57,7 +67,7 @@ static enum gwalk_result check(const struct gwalk_ctx *c, const struct perms *p,
 static enum gwalk_result not_present(const struct gwalk_ctx *c, u32 access, u32 *pfec)
 {
 	*pfec = access & (GW_WRITE | GW_USER);
-	if ((access & GW_FETCH) && (c->efer & EFER_NXE || c->cr4 & CR4_SMEP))
+	if (fetch_reported(c, access))
 		*pfec |= PFEC_FETCH;
 	return GW_PAGE_FAULT;
 }

@@ -12,6 +12,7 @@
 
 #define APIC_ID	    0x20
 #define APIC_SVR    0xf0
+#define APIC_EOI    0xb0
 #define APIC_ICR_LO 0x300
 #define APIC_ICR_HI 0x310
 
@@ -41,8 +42,25 @@ static void apic_write(u32 reg, u32 v)
 		xapic[reg / 4] = v;
 }
 
+/*
+ * The legacy 8259 PICs: klvisor takes no interrupts, so both are masked.
+ * Left unmasked, the BIOS's timer interrupt (vector 8) reaches whatever
+ * runs with interrupts enabled.
+ */
+static void pic_mask_all(void)
+{
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+}
+
+void apic_eoi(void)
+{
+	apic_write(APIC_EOI, 0);
+}
+
 void apic_init(void)
 {
+	pic_mask_all();
 	u64 base = rdmsr(MSR_IA32_APIC_BASE);
 
 	if (!(base & APIC_BASE_ENABLE))

@@ -7,6 +7,7 @@
 
 void apic_init(void); /* enable on the calling CPU */
 u32 apic_id(void);
+void apic_eoi(void);
 void apic_send_init(u32 apic_id);
 void apic_send_sipi(u32 apic_id, u8 vector);
 void apic_send_nmi(u32 apic_id);

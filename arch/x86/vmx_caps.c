@@ -41,6 +41,7 @@ static const char *first_missing(u32 missing, const struct ctl_need *needs, unsi
 const char *vmx_compute_controls(const struct vmx_caps *caps, struct vmx_controls *out)
 {
 	static const struct ctl_need pin_need[] = {
+		{ "external-interrupt exiting", PIN_EXTINT_EXITING },
 		{ "NMI exiting", PIN_NMI_EXITING },
 		{ "VMX-preemption timer", PIN_PREEMPTION_TIMER },
 	};
@@ -57,6 +58,7 @@ const char *vmx_compute_controls(const struct vmx_caps *caps, struct vmx_control
 	};
 	static const struct ctl_need exit_need[] = {
 		{ "host address-space size", EXIT_HOST_ADDR_SPACE_SIZE },
+		{ "acknowledge interrupt on exit", EXIT_ACK_INTR },
 		{ "save IA32_EFER", EXIT_SAVE_EFER },
 		{ "load IA32_EFER", EXIT_LOAD_EFER },
 	};

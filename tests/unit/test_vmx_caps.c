@@ -69,18 +69,19 @@ static void test_tigerlake_controls(void **state)
 	assert_null(vmx_compute_controls(&tigerlake, &c));
 
 	/* must-be-1 | required | desired-and-allowed, worked out bit by bit:
-	 * pin:   0x16 | NMI exiting (3) | preemption timer (6)        = 0x5e
+	 * pin:   0x16 | ext. interrupt (0) | NMI (3) | preemption (6) = 0x5f
 	 * proc:  0x0401e172 | TSC offsetting (3) | HLT (7)
 	 *        | uncond. I/O (24) | secondary controls (31)          = 0x8501e1fa
 	 * proc2: EPT (1) | RDTSCP (3, desired) | VPID (5) | UG (7)     = 0xaa
-	 * exit:  0x36dfb | host addr size (9) | save/load EFER (20,21) = 0x336ffb
+	 * exit:  0x36dfb | host addr size (9) | ack interrupt (15)
+	 *        | save/load EFER (20,21)                              = 0x33effb
 	 * entry: 0x11fb | load EFER (15)                              = 0x91fb
 	 * Interrupt-window exiting (proc bit 2) is toggled at run time:
 	 * allowed, but not set here. */
-	assert_int_equal(c.pin, 0x5e);
+	assert_int_equal(c.pin, 0x5f);
 	assert_int_equal(c.proc, 0x8501e1fa);
 	assert_int_equal(c.proc2, 0xaa);
-	assert_int_equal(c.exit, 0x336ffb);
+	assert_int_equal(c.exit, 0x33effb);
 	assert_int_equal(c.entry, 0x91fb);
 
 	/* Every must-be-1 bit is set, every bit set is allowed. */
@@ -105,7 +106,7 @@ static void test_required_as_must_be_1(void **state)
 	caps.pin |= BIT(3); /* NMI exiting must be 1 */
 	caps.proc2 |= 0x000000a2ULL; /* EPT, VPID, UG must be 1 */
 	assert_null(vmx_compute_controls(&caps, &c));
-	assert_int_equal(c.pin, 0x5e);
+	assert_int_equal(c.pin, 0x5f);
 	assert_int_equal(c.proc2, 0xaa);
 }
 
@@ -163,6 +164,7 @@ static void test_each_required_feature(void **state)
 {
 	/* Bit numbers from the SDM control tables (24-5 .. 24-13). */
 	static const struct removal rm[] = {
+		{ "external-interrupt exiting", pin, 0, "external-interrupt", NULL },
 		{ "NMI exiting", pin, 3, "NMI", NULL },
 		{ "VMX-preemption timer", pin, 6, "preemption", NULL },
 		{ "use TSC offsetting", proc, 3, "TSC", NULL },
@@ -174,13 +176,15 @@ static void test_each_required_feature(void **state)
 		{ "enable VPID", proc2, 5, "VPID", NULL },
 		{ "unrestricted guest", proc2, 7, "unrestricted", NULL },
 		{ "host address-space size", exitc, 9, "address-space", NULL },
+		{ "acknowledge interrupt on exit", exitc, 15, "acknowledge", NULL },
 		{ "save IA32_EFER on exit", exitc, 20, "EFER", "save" },
 		{ "load IA32_EFER on exit", exitc, 21, "EFER", "load" },
 		{ "load IA32_EFER on entry", entry, 15, "EFER", "entry" },
 	};
 	static const char *const all_keys[] = {
-		"NMI",	     "preemption", "TSC",	   "interrupt-window", "HLT",  "I/O",
-		"secondary", "VPID",	   "unrestricted", "address-space",    "EFER",
+		"NMI",	"preemption",	      "TSC",	     "interrupt-window", "HLT",
+		"I/O",	"secondary",	      "VPID",	     "unrestricted",	 "address-space",
+		"EFER", "external-interrupt", "acknowledge",
 	};
 
 	(void)state;

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Key Locker crypto core: AES-128/256, POLYVAL (RFC 8452) and the Key
+ * Locker handle wrap/unwrap (Key Locker Specification 343965, Appendix A).
+ * Pure C for the VMM's software Key Locker emulation: no SSE, no libc.
+ *
+ * Byte order: a 128-bit quantity (an XMM register, an IWKey half, a handle
+ * field) is stored little-endian, as the register holds it in memory:
+ * byte 0 holds bits 7:0, byte 15 holds bits 127:120.  A value written
+ * 0x8720849214a248ad_898940a278c095dc is the bytes dc 95 c0 78 ... 87.
+ */
+#ifndef KLV_KLCRYPTO_H
+#define KLV_KLCRYPTO_H
+
+#include "lib/types.h"
+
+/* One internal wrapping key (IWKey). */
+struct kl_iwkey {
+	u8 integrity[16]; /* IntegrityKey: bits 127:0, little-endian bytes as XMM0 holds them */
+	u8 encryption[32]; /* EncryptionKey: [127:0] bytes 0-15, [255:128] bytes 16-31 */
+	bool nobackup;
+	u8 key_source;
+};
+
+/*
+ * AES (FIPS-197).  @key_bits is 128 or 256 (any value other than 256 is
+ * treated as 128).  The context holds the expanded round keys: wipe it
+ * with memzero_explicit when done.  aes_init_decrypt expands the same
+ * schedule (the straightforward inverse cipher walks it backwards); use
+ * it for contexts passed to aes_decrypt.  @in and @out may alias.
+ */
+struct aes_ctx {
+	u32 rk[60];
+	unsigned rounds;
+};
+void aes_init_encrypt(struct aes_ctx *c, const u8 *key, unsigned key_bits);
+void aes_init_decrypt(struct aes_ctx *c, const u8 *key, unsigned key_bits);
+void aes_encrypt(const struct aes_ctx *c, const u8 in[16], u8 out[16]);
+void aes_decrypt(const struct aes_ctx *c, const u8 in[16], u8 out[16]);
+
+/* POLYVAL_H(X_1, ..., X_n) of RFC 8452 section 3; @blocks is n*16 bytes. */
+void polyval(const u8 h[16], const u8 *blocks, size_t nr_blocks, u8 out[16]);
+
+/* Handle AAD bits 2:0: the restrictions ENCODEKEY takes in its SRC operand. */
+#define KL_AAD_CPL0	  BIT(0)
+#define KL_AAD_NO_ENCRYPT BIT(1)
+#define KL_AAD_NO_DECRYPT BIT(2)
+#define KL_AAD_RESTRICT	  (KL_AAD_CPL0 | KL_AAD_NO_ENCRYPT | KL_AAD_NO_DECRYPT)
+/* AAD bits 27:24: key type, 0 = AES-128, 1 = AES-256. */
+#define KL_AAD_TYPE_SHIFT 24
+#define KL_AAD_TYPE_MASK  (0xfULL << KL_AAD_TYPE_SHIFT)
+
+#define KL_HANDLE128_SIZE	 48
+#define KL_HANDLE256_SIZE	 64
+#define KL_HANDLE_SIZE(key_bits) ((key_bits) == 256 ? KL_HANDLE256_SIZE : KL_HANDLE128_SIZE)
+
+/*
+ * Build the handle for @key (key_bits 128 -> 48-byte handle, 256 ->
+ * 64-byte; any value other than 256 is treated as 128) with restrictions
+ * @restrict_bits (bits 2:0 only; the caller checks SRC[31:3] and raises
+ * #GP).  Handle layout = memory byte order of the handle bit table: bytes
+ * 0-15 AAD, 16-31 tag, 32.. ciphertext.
+ */
+void kl_wrap(const struct kl_iwkey *iw, u32 restrict_bits, const u8 *key, unsigned key_bits,
+	     u8 *handle);
+
+/*
+ * Authenticate and decrypt: false (@key_out untouched) if a reserved AAD
+ * bit is set, the key type in AAD[27:24] does not match @key_bits, or the
+ * tag does not verify.  On success @key_out gets the key and *@aad_low
+ * gets AAD bits 31:0.  The CPL0-only, no-encrypt and no-decrypt checks
+ * depend on the instruction and the CPL, so they are the caller's job.
+ */
+bool kl_unwrap(const struct kl_iwkey *iw, const u8 *handle, unsigned key_bits, u8 *key_out,
+	       u32 *aad_low);
+
+#endif
