@@ -58,3 +58,35 @@ systest_guests_all_at_once() {
 		fi
 	done
 }
+
+# A guest that writes more than its console budget is cut off with a note
+# and still ends with its own status; the VMM and the other guests go on.
+systest_guest_console_flood_truncated() {
+	boot_bochs --cpus 2 "" \
+		"$BUILD/guests/flood.elf=flood vcpus=1 mem=4M timeout=60" \
+		"$BUILD/guests/cpuid.elf=cpuid vcpus=1 mem=4M timeout=60"
+	expect "[flood] flood 0000: the quick brown fox jumps over the lazy dog"
+	expect "[flood] (console output limit of 65536 bytes reached; the rest is dropped)"
+	reject "[flood] flood 1999"
+	expect "vm 'flood': passed"
+	expect "vm 'cpuid': passed"
+}
+
+# Bad VM definitions are reported by module and option; only those VMs are skipped.
+systest_guest_bad_definitions_skipped() {
+	boot_bochs --cpus 2 "" \
+		"$BUILD/guests/cpuid.elf=toomany vcpus=99" \
+		"$BUILD/guests/cpuid.elf=oddopt colour=blue" \
+		"$BUILD/guests/cpuid.elf=nomods modules=missing" \
+		"$BUILD/guests/cpuid.elf=twice mem=4M" \
+		"$BUILD/guests/cpuid.elf=twice mem=4M" \
+		"$BUILD/guests/cpuid.elf=bigmem mem=3G" \
+		"$BUILD/guests/cpuid.elf=good mem=4M"
+	expect "vm 'toomany': option 'vcpus=99': out of range (1-16); VM skipped"
+	expect "vm 'oddopt': option 'colour=blue': unknown option; VM skipped"
+	expect "vm 'nomods': option 'modules': no data module named 'missing'; VM skipped"
+	expect "vm 'twice': name 'twice' already used by module 3; VM skipped"
+	expect "vm 'bigmem': not enough free memory for mem= (lower it); VM skipped"
+	expect "vm 'good': passed"
+	expect_re "^klvisor: 2 guests, 2 passed, 0 failed"
+}
