@@ -20,8 +20,6 @@
 #define EPT_QUAL_WRITE BIT(1)
 #define EPT_QUAL_FETCH BIT(2)
 #define EXIT_INTR_INFO_VALID BIT(31)
-#define CPU_MODE_64 BIT(13) /* CS access rights: L */
-#define CPU_MODE_32 BIT(14) /* CS access rights: D/B */
 
 static void kick(struct vcpu *t)
 {
@@ -118,33 +116,6 @@ void apic_inject_pending(struct vcpu *v)
 		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc | CPU_INTR_WINDOW_EXITING);
 }
 
-/* Copy the instruction at CS:RIP; false if it cannot be read. */
-static bool fetch_insn(struct vcpu *v, u8 *buf, size_t *len)
-{
-	struct gwalk_ctx c;
-	u64 la = vmcs_read(GUEST_CS_BASE) + vmcs_read(GUEST_RIP);
-
-	vcpu_walk_ctx(v, &c);
-	for (*len = 0; *len < INSN_MAX_LEN; (*len)++) {
-		u64 gpa;
-		u32 pfec;
-
-		if (gwalk(&c, la + *len, GW_FETCH, &gpa, &pfec) != GW_OK || gpa >= c.ram_size)
-			break;
-		buf[*len] = c.ram[gpa];
-	}
-	return *len > 0;
-}
-
-static unsigned cpu_mode_bits(void)
-{
-	u64 ar = vmcs_read(GUEST_CS_AR_BYTES);
-
-	if ((ar & CPU_MODE_64) && (vmcs_read(GUEST_IA32_EFER) & BIT(10)))
-		return 64;
-	return (ar & CPU_MODE_32) ? 32 : 16;
-}
-
 /* Emulate one 32-bit MOV to or from the xAPIC page. */
 static const char *xapic_mmio(struct vcpu *v, u64 gpa)
 {
@@ -155,9 +126,9 @@ static const char *xapic_mmio(struct vcpu *v, u64 gpa)
 	u32 off = gpa & 0xfff, val;
 	const char *err;
 
-	if (!fetch_insn(v, bytes, &len))
+	if (!vcpu_fetch_insn(v, bytes, &len))
 		return "the instruction could not be fetched";
-	err = insn_decode(bytes, len, cpu_mode_bits(), &in);
+	err = insn_decode(bytes, len, vcpu_mode_bits(), &in);
 	if (err)
 		return err;
 	if (in.kind == INSN_0F38 || in.op_size != 4 || (off & 0xf))

@@ -11,47 +11,19 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/exit.h"
+#include "vmm/fpu.h"
 #include "vmm/mm.h"
 #include "vmm/sched.h"
 #include "vmm/shutdown.h"
 #include "vmm/vcpu.h"
 
-#define FXSAVE_MXCSR_OFF 24
-#define FXSAVE_FCW_OFF 0
-#define MXCSR_RESET 0x1f80
-#define FCW_RESET 0x37f
-
-static bool use_xsave;
-
 void sched_add(struct vcpu *v)
 {
 	struct percpu *pc = cpus[v->pcpu];
-	u8 *fpu = v->fpu;
 
-	/* Reset values in the legacy area: XRSTOR/FXRSTOR load them from here. */
-	*(u16 *)(fpu + FXSAVE_FCW_OFF) = FCW_RESET;
-	*(u32 *)(fpu + FXSAVE_MXCSR_OFF) = MXCSR_RESET;
+	fpu_reset_area(v);
 	v->next_on_cpu = pc->runq;
 	pc->runq = v;
-}
-
-static void fpu_switch(struct percpu *pc, struct vcpu *to)
-{
-	struct vcpu *from = pc->fpu_owner;
-
-	if (from == to)
-		return;
-	if (use_xsave) {
-		if (from)
-			xsave(from->fpu, ~0ULL); /* with from's XCR0 still loaded */
-		xsetbv(0, to->xcr0);
-		xrstor(to->fpu, ~0ULL);
-	} else {
-		if (from)
-			fxsave(from->fpu);
-		fxrstor(to->fpu);
-	}
-	pc->fpu_owner = to;
 }
 
 /* The last vCPU of an ended VM to stop frees (and first wipes) its memory. */
@@ -69,8 +41,7 @@ static void retire(struct percpu *pc, struct vcpu *v)
 		page_free(v->vmcs_pa, 1);
 		v->vmcs_pa = 0;
 	}
-	if (pc->fpu_owner == v)
-		pc->fpu_owner = NULL;
+	fpu_forget(v);
 	if (pc->msr_owner == v)
 		pc->msr_owner = NULL;
 	memzero_explicit(v->fpu, PAGE_SIZE);
@@ -156,7 +127,7 @@ void sched_run(void)
 	struct percpu *pc = this_cpu();
 	u64 slice = tsc_khz * SCHED_SLICE_MS;
 
-	use_xsave = (cpuid(1, 0).ecx & BIT(26)) && (read_cr4() & CR4_OSXSAVE);
+	fpu_init();
 	for (;;) {
 		struct vcpu *v;
 
@@ -175,7 +146,7 @@ void sched_run(void)
 		if (!v->vmcs_pa && !first_run(v))
 			continue;
 		vcpu_load(v);
-		fpu_switch(pc, v);
+		fpu_switch_to(v);
 		msr_switch_in(v);
 		vcpu_run_slice(v, slice);
 	}

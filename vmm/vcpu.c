@@ -247,3 +247,114 @@ void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
 	c->cr4 = vcpu_cr4();
 	c->efer = vmcs_read(GUEST_IA32_EFER);
 }
+
+bool vcpu_fetch_insn(struct vcpu *v, u8 *buf, size_t *len)
+{
+	struct gwalk_ctx c;
+	u64 la = vmcs_read(GUEST_CS_BASE) + vmcs_read(GUEST_RIP);
+
+	vcpu_walk_ctx(v, &c);
+	for (*len = 0; *len < INSN_MAX_LEN; (*len)++) {
+		u64 gpa;
+		u32 pfec;
+
+		if (gwalk(&c, la + *len, GW_FETCH, &gpa, &pfec) != GW_OK || gpa >= c.ram_size)
+			break;
+		buf[*len] = c.ram[gpa];
+	}
+	return *len > 0;
+}
+
+#define AR_L BIT(13)  /* CS: 64-bit code */
+#define AR_DB BIT(14) /* CS: 32-bit default operand size */
+
+unsigned vcpu_mode_bits(void)
+{
+	u64 ar = vmcs_read(GUEST_CS_AR_BYTES);
+
+	if ((ar & AR_L) && (vmcs_read(GUEST_IA32_EFER) & BIT(10)))
+		return 64;
+	return (ar & AR_DB) ? 32 : 16;
+}
+
+unsigned vcpu_cpl(void)
+{
+	if (!(vcpu_cr0() & CR0_PE))
+		return 0;
+	return (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3; /* SS.DPL is the CPL */
+}
+
+static bool canonical(u64 a)
+{
+	return (u64)((s64)(a << 16) >> 16) == a;
+}
+
+/* The segment a memory operand uses: an override, else SS for RSP/RBP bases, else DS. */
+static const struct seg *operand_segment(const struct insn *in)
+{
+	switch (in->seg) {
+	case 0x26: return &seg_fields[0];
+	case 0x2e: return &seg_fields[1];
+	case 0x36: return &seg_fields[2];
+	case 0x3e: return &seg_fields[3];
+	case 0x64: return &seg_fields[4];
+	case 0x65: return &seg_fields[5];
+	}
+	if (!in->no_base && !in->rip_relative && (in->base == 4 || in->base == 5))
+		return &seg_fields[2]; /* RSP or RBP based; R12/R13 are not */
+	return &seg_fields[3];
+}
+
+bool vcpu_read_operand(struct vcpu *v, const struct insn *in, u64 ea, void *buf, size_t len)
+{
+	const struct seg *s = operand_segment(in);
+	bool ss = s->sel == GUEST_SS_SELECTOR;
+	u8 vec = ss ? 12 : 13; /* #SS or #GP */
+	struct gwalk_ctx c;
+	u64 la;
+
+	if (vcpu_mode_bits() == 64) {
+		/* Only FS and GS have bases in 64-bit mode; there are no limits. */
+		la = ea + ((in->seg == 0x64 || in->seg == 0x65) ? vmcs_read(s->base) : 0);
+		if (!canonical(la) || !canonical(la + len - 1)) {
+			vcpu_inject_exception(v, vec, true, 0);
+			return false;
+		}
+	} else {
+		u64 limit = vmcs_read(s->limit);
+
+		ea &= in->addr_size == 2 ? 0xffff : 0xffffffff;
+		if ((vmcs_read(s->ar) & AR_UNUSABLE) || ea + len - 1 > limit) {
+			vcpu_inject_exception(v, vec, true, 0);
+			return false;
+		}
+		la = (u32)(vmcs_read(s->base) + ea);
+	}
+
+	vcpu_walk_ctx(v, &c);
+	for (size_t i = 0; i < len; i++) {
+		u32 access = vcpu_cpl() == 3 ? GW_USER : 0;
+		u64 gpa;
+		u32 pfec;
+
+		switch (gwalk(&c, la + i, access, &gpa, &pfec)) {
+		case GW_PAGE_FAULT:
+			v->regs.cr2 = la + i;
+			vcpu_inject_exception(v, 14, true, pfec);
+			return false;
+		case GW_OUTSIDE_RAM:
+			vm_end(v->vm, VM_STOPPED, 0, "page walk for linear 0x%lx left guest RAM",
+			       la + i);
+			return false;
+		case GW_OK:
+			break;
+		}
+		if (gpa >= c.ram_size) {
+			vm_end(v->vm, VM_STOPPED, 0, "read of guest-physical 0x%lx outside its memory",
+			       gpa);
+			return false;
+		}
+		((u8 *)buf)[i] = c.ram[gpa];
+	}
+	return true;
+}

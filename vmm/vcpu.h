@@ -3,6 +3,7 @@
 #ifndef VMM_VCPU_H
 #define VMM_VCPU_H
 
+#include "vmm/decode.h"
 #include "vmm/gwalk.h"
 #include "vmm/vm.h"
 
@@ -38,6 +39,20 @@ u64 vcpu_cr0(void);
 u64 vcpu_cr4(void);
 /* Paging state for walking the current vCPU's page tables. */
 void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c);
+
+/* Copy up to 15 bytes at CS:RIP through the guest's paging; false if none. */
+bool vcpu_fetch_insn(struct vcpu *v, u8 *buf, size_t *len);
+/* 16, 32 or 64: the code size the current CS runs at. */
+unsigned vcpu_mode_bits(void);
+unsigned vcpu_cpl(void);
+/*
+ * Read @len bytes of a memory operand at effective address @ea as the
+ * guest would: segmentation, canonical and limit checks (#GP/#SS), paging
+ * with the access rights of the current CPL (#PF with CR2).  On a fault
+ * the exception is injected and false returned; an access outside guest
+ * RAM stops the VM (false).
+ */
+bool vcpu_read_operand(struct vcpu *v, const struct insn *in, u64 ea, void *buf, size_t len);
 
 /* Log the vCPU's architectural state (for triple faults and stray accesses). */
 void vcpu_dump(struct vcpu *v);

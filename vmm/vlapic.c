@@ -202,6 +202,8 @@ bool vlapic_set_base(struct vlapic *l, u64 val)
 		return false; /* EXTD without EN is invalid */
 	if ((old & APIC_BASE_EXTD) && !x2 && en)
 		return false; /* x2APIC -> xAPIC must go through disabled */
+	if (!(old & APIC_BASE_EN) && x2)
+		return false; /* disabled -> x2APIC must go through xAPIC */
 	l->base_msr = (val & ~APIC_BASE_BSP) | (old & APIC_BASE_BSP);
 	if (!en) {
 		/* Disabling resets the APIC's state, as on hardware; the ID survives. */

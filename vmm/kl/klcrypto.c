@@ -446,12 +446,12 @@ bool kl_unwrap(const struct kl_iwkey *iw, const u8 *handle, unsigned key_bits, u
 
 	if (key_bits != 128 && key_bits != 256)
 		return false;
+	/* Reserved AAD bits: 23:3 and 127:28. */
 	if (low & ~(u32)(KL_AAD_RESTRICT | KL_AAD_TYPE_MASK))
 		return false;
 	for (unsigned i = 4; i < 16; i++)
-		diff |= handle[i];
-	if (diff)
-		return false;
+		if (handle[i])
+			return false;
 	if ((low & KL_AAD_TYPE_MASK) >> KL_AAD_TYPE_SHIFT != (key_bits == 256 ? 1u : 0u))
 		return false;
 

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+/* Lazy switching of guest vector state with XSAVE (or FXSAVE). */
+#include "arch/x86/cpu.h"
+#include "arch/x86/percpu.h"
+#include "lib/string.h"
+#include "vmm/fpu.h"
+
+/* Offsets in the legacy (FXSAVE) region, which XSAVE shares. */
+#define FCW_OFF 0
+#define MXCSR_OFF 24
+#define XMM_OFF 160
+#define XSTATE_BV_OFF 512
+#define XSTATE_SSE BIT(1)
+#define FCW_RESET 0x37f
+#define MXCSR_RESET 0x1f80
+
+static bool use_xsave;
+static u64 xsave_mask; /* every component the save area holds */
+
+void fpu_init(void)
+{
+	struct cpuid_regs d;
+
+	use_xsave = (cpuid(1, 0).ecx & BIT(26)) && (read_cr4() & CR4_OSXSAVE);
+	if (!use_xsave)
+		return;
+	d = cpuid(0xd, 0);
+	xsave_mask = ((u64)d.edx << 32) | d.eax;
+	/* A vCPU's save area is one page: drop components that would not fit. */
+	if (d.ecx > PAGE_SIZE)
+		xsave_mask &= 7; /* x87, SSE, AVX: 832 bytes */
+}
+
+void fpu_reset_area(struct vcpu *v)
+{
+	u8 *a = v->fpu;
+
+	memset(a, 0, PAGE_SIZE);
+	*(u16 *)(a + FCW_OFF) = FCW_RESET;
+	*(u32 *)(a + MXCSR_OFF) = MXCSR_RESET;
+}
+
+/*
+ * Save and restore with every component enabled in XCR0, whatever the
+ * guest enabled: a guest using SSE without XCR0.SSE must keep its XMM
+ * registers too.  The guest's own XCR0 goes back afterwards.
+ */
+static void save(struct vcpu *v)
+{
+	if (use_xsave) {
+		xsetbv(0, xsave_mask);
+		xsave(v->fpu, ~0ULL);
+	} else {
+		fxsave(v->fpu);
+	}
+}
+
+static void restore(struct vcpu *v)
+{
+	if (use_xsave) {
+		xsetbv(0, xsave_mask);
+		xrstor(v->fpu, ~0ULL);
+		xsetbv(0, v->xcr0);
+	} else {
+		fxrstor(v->fpu);
+	}
+}
+
+void fpu_switch_to(struct vcpu *v)
+{
+	struct percpu *pc = this_cpu();
+	struct vcpu *from = pc->fpu_owner;
+
+	if (from == v)
+		return;
+	if (from)
+		save(from);
+	restore(v);
+	pc->fpu_owner = v;
+}
+
+void fpu_forget(struct vcpu *v)
+{
+	struct percpu *pc = this_cpu();
+
+	if (pc->fpu_owner == v)
+		pc->fpu_owner = NULL;
+}
+
+u8 *fpu_xmm_begin(struct vcpu *v)
+{
+	u8 *a = v->fpu;
+
+	save(v);
+	/* XSAVE skips components in their initial state: all-zero XMM registers. */
+	if (use_xsave && !(*(u64 *)(a + XSTATE_BV_OFF) & XSTATE_SSE)) {
+		memset(a + XMM_OFF, 0, 16 * 16);
+		*(u64 *)(a + XSTATE_BV_OFF) |= XSTATE_SSE;
+	}
+	return a + XMM_OFF;
+}
+
+void fpu_xmm_end(struct vcpu *v)
+{
+	restore(v);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest vector state (x87, SSE, AVX and XCR0).  klvisor never uses vector
+ * registers itself, so a guest's state stays in the hardware while its
+ * vCPU runs and between its slices; it is saved and restored only when a
+ * different vCPU takes the physical CPU.
+ */
+#ifndef VMM_FPU_H
+#define VMM_FPU_H
+
+#include "vmm/vm.h"
+
+/* Pick XSAVE or FXSAVE for the calling CPU (all CPUs are alike). */
+void fpu_init(void);
+/* Prepare @v's save area with the reset values of FCW and MXCSR. */
+void fpu_reset_area(struct vcpu *v);
+/* Make @v's vector state the live one on this CPU. */
+void fpu_switch_to(struct vcpu *v);
+/* Forget @v as this CPU's owner (its VM ended). */
+void fpu_forget(struct vcpu *v);
+
+/*
+ * Emulation access to the running vCPU's XMM registers: _begin spills the
+ * live state into v->fpu and returns XMM0 (XMMn is 16 * n bytes further);
+ * _end makes the possibly changed copy live again.
+ */
+u8 *fpu_xmm_begin(struct vcpu *v);
+void fpu_xmm_end(struct vcpu *v);
+
+#endif
