@@ -25,7 +25,7 @@ ASFLAGS := -I. -I$(BUILD) -MMD -MP
 LDFLAGS := -nostdlib -static -no-pie -Wl,-T,linker.ld -Wl,-z,max-page-size=0x1000 \
 	   -Wl,--build-id=none -Wl,--no-warn-rwx-segments
 
-SRCS_C := $(wildcard boot/*.c arch/x86/*.c drivers/*.c lib/*.c vmm/*.c)
+SRCS_C := $(wildcard boot/*.c arch/x86/*.c drivers/*.c lib/*.c vmm/*.c vmm/kl/*.c)
 SRCS_C := $(filter-out arch/x86/asm-offsets.c,$(SRCS_C))
 SRCS_S := $(wildcard boot/*.S arch/x86/*.S)
 OBJS   := $(SRCS_C:%.c=$(BUILD)/%.o) $(SRCS_S:%.S=$(BUILD)/%.o)
@@ -89,6 +89,21 @@ include tests/unit/unit.mk
 # Guest test kernels (build/guests/*.elf), run as VMs under klvisor.
 include guest-tests/guest.mk
 all: $(GUEST_ELFS)
+
+# Key Locker test vectors for guest tests (build/guests/kl_vectors.h),
+# computed on the host with OpenSSL and tools/klvectors.c's own POLYVAL,
+# independently of vmm/kl/klcrypto.c.
+KLVECTORS    := $(BUILD)/klvectors
+KL_VECTORS_H := $(GUEST_BUILD)/kl_vectors.h
+$(KLVECTORS): tools/klvectors.c
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -o $@ $< -lcrypto
+$(KL_VECTORS_H): $(KLVECTORS)
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	$(Q)$(KLVECTORS) > $@.tmp && mv $@.tmp $@
+all: $(KL_VECTORS_H)
 
 # A multiboot kernel written without the guest library (system-test fixture).
 TINY_MB1 := $(BUILD)/tests/tiny-mb1.elf

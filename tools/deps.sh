@@ -9,6 +9,7 @@ packages=(
 	bochs bochsbios vgabios		# VMX emulation
 	qemu-system-x86			# the no-VMX path and KVM nested runs
 	libcmocka-dev			# host unit tests
+	libssl-dev			# OpenSSL libcrypto: Key Locker unit tests and tools/klvectors.c
 	socat				# the interactive serial console of `make run`
 )
 

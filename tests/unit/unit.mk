@@ -1,7 +1,8 @@
 # Host unit tests (cmocka) for klvisor's pure code.  Each tests/unit/test_X.c
 # becomes build/tests/test_X, linked with the sources it lists in
-# UNIT_SRCS_test_X (plus tests/unit/support.c and lib/).  Built with
-# sanitizers so memory errors fail the tests.
+# UNIT_SRCS_test_X (plus tests/unit/support.c and lib/), compiled with
+# any extra UNIT_CFLAGS_test_X and linked with any extra UNIT_LIBS_test_X.
+# Built with sanitizers so memory errors fail the tests.
 
 UNIT_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wshadow -DKLV_HOST_TEST -I. \
 	       -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -16,12 +17,23 @@ UNIT_SRCS_test_vmcs       := arch/x86/vmcs.c
 UNIT_SRCS_test_cmdline    := vmm/cmdline.c
 UNIT_SRCS_test_mb1_image  := vmm/mb1_image.c
 UNIT_SRCS_test_printf     :=
+UNIT_SRCS_test_vmdef      := vmm/vmdef.c
+UNIT_SRCS_test_guest_boot := vmm/guest_boot.c
+UNIT_SRCS_test_gwalk      := vmm/gwalk.c
+UNIT_SRCS_test_decode     := vmm/decode.c
+UNIT_SRCS_test_vlapic     := vmm/vlapic.c
+UNIT_SRCS_test_klcrypto   := vmm/kl/klcrypto.c
+UNIT_CFLAGS_test_klcrypto := -I$(BUILD)/guests
+UNIT_LIBS_test_klcrypto   := -lcrypto
+# test_klcrypto also checks klcrypto.c against the generated guest vectors.
+$(BUILD)/tests/test_klcrypto: $(BUILD)/guests/kl_vectors.h vmm/kl/klcrypto.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_COMMON) tests/unit/support.h $$(UNIT_SRCS_%)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
-	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_COMMON) $(UNIT_SRCS_$*) $(UNIT_LIBS)
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) $(UNIT_CFLAGS_$*) -o $@ $< $(UNIT_COMMON) $(UNIT_SRCS_$*) \
+		$(UNIT_LIBS) $(UNIT_LIBS_$*)
 
 unit-tests: $(UNIT_TESTS)
