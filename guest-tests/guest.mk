@@ -51,3 +51,8 @@ $(GUEST_ELFS): $(GUEST_BUILD)/%.elf: $(GUEST_BUILD)/%.o $(GUEST_LIB_OBJS) $(GUES
 	$(Q)objcopy -O elf32-i386 $(@:.elf=.elf64) $@
 
 -include $(GUEST_OBJS:.o=.d) $(GUEST_LIB_OBJS:.o=.d)
+
+# Key Locker guests: XMM registers, and the host-computed vectors.
+GUEST_SSE_klbasic := y
+GUEST_CFLAGS_klbasic := -I$(GUEST_BUILD)
+$(GUEST_BUILD)/klbasic.o: $(GUEST_BUILD)/kl_vectors.h

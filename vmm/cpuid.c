@@ -19,7 +19,6 @@
 #define CPUID1_ECX_PDCM BIT(15)
 #define CPUID1_ECX_OSXSAVE BIT(27)
 #define CPUID1_ECX_HYPERVISOR BIT(31)
-#define CPUID7_ECX_KL BIT(23)
 
 static void klvisor_leaf(u32 leaf, struct cpuid_regs *r)
 {
@@ -52,18 +51,14 @@ static void vcpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 		break;
 	case 5:	  /* MONITOR/MWAIT: hidden */
 	case 0xa: /* architectural PMU: hidden */
-	case 0x19: /* Key Locker: not offered yet */
 		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
-		break;
-	case 7:
-		if (sub == 0)
-			r->ecx &= ~CPUID7_ECX_KL;
 		break;
 	case 0xb:
 	case 0x1f:
 		r->edx = v->id; /* x2APIC ID */
 		break;
 	}
+	kl_cpuid(v, leaf, sub, r); /* leaves 0, 7 and 0x19 */
 }
 
 enum exit_action handle_cpuid(struct vcpu *v, u64 qual)

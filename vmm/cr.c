@@ -77,14 +77,19 @@ static bool guest_write_cr4(struct vcpu *v, u64 val)
 {
 	u64 cr0 = vcpu_cr0();
 
-	/* VMX is hidden and Key Locker is not offered: both bits are reserved here. */
-	if (val & (CR4_VMXE | CR4_KL | ~vmx_caps.cr4_fixed1))
+	u64 real;
+
+	/* VMX is hidden; bit 19 (KL) is Key Locker's to decide, and may be unsettable here. */
+	if (val & (CR4_VMXE | (~vmx_caps.cr4_fixed1 & ~CR4_KL)))
 		return false;
 	if ((vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && !(val & CR4_PAE))
 		return false;
-	vmcs_writenat(GUEST_CR4, val | vmx_caps.cr4_fixed0);
+	if (!kl_cr4_write(v, val, &real))
+		return false;
+	vmcs_writenat(GUEST_CR4, real | vmx_caps.cr4_fixed0);
 	vmcs_writenat(CR4_READ_SHADOW, val);
 	sync_paging_mode(v, cr0, val);
+	kl_switch_in(v);
 	return true;
 }
 

@@ -32,6 +32,10 @@ static enum exit_action handle_nmi_or_exception(struct vcpu *v, u64 qual)
 			stop_this_cpu();
 		return EXIT_RESUME;
 	}
+	if ((info & 0xff) == 6) {
+		kl_handle_ud(v); /* only Key Locker VMs intercept #UD */
+		return v->vm->ended ? EXIT_RESCHED : EXIT_RESUME;
+	}
 	vm_end(v->vm, VM_STOPPED, 0, "unexpected exception exit (interruption info %x)", info);
 	return EXIT_RESCHED;
 }

@@ -15,6 +15,7 @@ enum {
 	HC_VCPU_COUNT = 2,
 	HC_YIELD = 3,
 	HC_EXIT = 4,
+	HC_KL_SLOT_LOADS = 5,
 };
 
 #define HC_EFAULT (-14LL)
@@ -68,6 +69,9 @@ enum exit_action handle_vmcall(struct vcpu *v, u64 qual)
 		vm_end(v->vm, r->rdi == 0 ? VM_PASSED : r->rdi == 38 ? VM_SKIPPED : VM_FAILED,
 		       (u32)r->rdi, "exit hypercall with status %lu", r->rdi);
 		return EXIT_RESCHED;
+	case HC_KL_SLOT_LOADS:
+		ret = (s64)kl_slot_loads();
+		break;
 	default:
 		ret = HC_ENOSYS;
 	}

@@ -19,6 +19,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/console.h"
+#include "vmm/kl/keylocker.h"
 #include "vmm/sched.h"
 #include "vmm/vm.h"
 #include "vmm/mm.h"
@@ -172,6 +173,7 @@ void kmain(u32 magic, u64 mbi_phys)
 	       nr_cpus);
 
 	ok = passed == nr_cpus;
+	kl_init();
 	if (ok && vms_create()) {
 		mb();
 		sched_go = true;

@@ -42,6 +42,7 @@ static void retire(struct percpu *pc, struct vcpu *v)
 		v->vmcs_pa = 0;
 	}
 	fpu_forget(v);
+	kl_vcpu_destroy(v);
 	if (pc->msr_owner == v)
 		pc->msr_owner = NULL;
 	memzero_explicit(v->fpu, PAGE_SIZE);
@@ -71,6 +72,8 @@ static bool ready(struct vcpu *v)
 	if (v->init_pending) {
 		v->init_pending = false;
 		vlapic_reset(&v->lapic, v->id, v->id == 0);
+		if (!kl_vcpu_reset(v))
+			vm_end(v->vm, VM_STOPPED, 0, "no random IWKey for vcpu%u after INIT", v->id);
 		v->state = VCPU_WAIT_SIPI;
 	}
 	switch (v->state) {
@@ -148,6 +151,7 @@ void sched_run(void)
 		vcpu_load(v);
 		fpu_switch_to(v);
 		msr_switch_in(v);
+		kl_switch_in(v);
 		vcpu_run_slice(v, slice);
 	}
 }

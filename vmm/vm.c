@@ -72,6 +72,8 @@ static bool create_vcpus(struct vm *vm)
 		v->sipi_vector = -1;
 		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
 		vlapic_reset(&v->lapic, i, i == 0);
+		if (!kl_vcpu_reset(v))
+			return false;
 		v->pcpu = vm->def.nr_pins ? vm->def.pins[i % vm->def.nr_pins] :
 					    next_pcpu++ % nr_cpus;
 		vm->vcpus[i] = v;
@@ -113,6 +115,11 @@ static struct vm *create_vm(unsigned mod_idx)
 		return NULL;
 	}
 	vm->def = defs[mod_idx];
+	err = kl_vm_refusal(&vm->def);
+	if (err) {
+		report_def(mod_idx, err);
+		return NULL;
+	}
 	vm->id = nr_vms;
 	vm->uart.budget = VUART_BUDGET;
 	vm->ram_size = vm->def.mem;
@@ -217,6 +224,7 @@ bool vms_report(void)
 		printk("klvisor: vm '%s': %s (%s), %lu exits\n", vm->def.name,
 		       result_names[vm->result], vm->end_reason, exits);
 	}
+	kl_report();
 	printk("klvisor: %u guests, %u passed, %u failed, %u skipped\n", nr_vms,
 	       counts[VM_PASSED], counts[VM_FAILED] + counts[VM_STOPPED], counts[VM_SKIPPED]);
 	return counts[VM_FAILED] + counts[VM_STOPPED] == 0;

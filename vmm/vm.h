@@ -12,6 +12,7 @@
 #include "arch/x86/vmx.h"
 #include "lib/spinlock.h"
 #include "vmm/guest_boot.h"
+#include "vmm/kl/keylocker.h"
 #include "vmm/vlapic.h"
 #include "vmm/vmdef.h"
 
@@ -50,6 +51,7 @@ struct vcpu {
 	volatile bool init_pending;
 	struct guest_regs regs;
 	struct vlapic lapic;
+	struct kl_vcpu kl;
 	u64 tsc_aux, tsc_adjust;
 	u64 xcr0;
 	void *fpu; /* XSAVE/FXSAVE area while the vCPU is not on the CPU */

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The software Key Locker backend: a #UD in a Key Locker VM lands here.
+ * The instruction is decoded from guest memory; if it is one of the eleven
+ * Key Locker instructions it is executed against this physical CPU's
+ * emulated slot (not the vCPU's own key, so a missed switch shows up as
+ * wrong results), otherwise the #UD goes back to the guest unchanged.
+ *
+ * Checks follow the SDM instruction pages, in hardware's order: the #UD
+ * conditions, #NM, then the instruction's own (#GP for LOADIWKEY and
+ * ENCODEKEY operands, memory faults for handles).
+ */
+#include "arch/x86/vmcs.h"
+#include "lib/string.h"
+#include "vmm/fpu.h"
+#include "vmm/kl/internal.h"
+#include "vmm/vcpu.h"
+
+#define OP_WIDE 0xd8
+#define OP_ENC128 0xdc /* LOADIWKEY when ModRM.mod = 3 */
+#define OP_DEC128 0xdd
+#define OP_ENC256 0xde
+#define OP_DEC256 0xdf
+#define OP_ENCODEKEY128 0xfa
+#define OP_ENCODEKEY256 0xfb
+
+#define FLAGS_KL (RFLAGS_CF | BIT(2) | BIT(4) | RFLAGS_ZF | BIT(7) | BIT(11)) /* CF PF AF ZF SF OF */
+
+enum kl_op { KL_NONE, KL_LOADIWKEY, KL_ENCODEKEY, KL_AES, KL_AES_WIDE };
+
+/* Which Key Locker instruction, if any; *ud says it is one but must #UD. */
+static enum kl_op classify(const struct insn *in, bool *ud)
+{
+	bool reg_form = in->mod == 3;
+
+	*ud = false;
+	if (in->kind != INSN_0F38 || !in->rep || in->repne || in->opsize)
+		return KL_NONE; /* not F3 0F 38 xx */
+	switch (in->opcode) {
+	case OP_ENC128:
+		return reg_form ? KL_LOADIWKEY : KL_AES;
+	case OP_DEC128:
+	case OP_ENC256:
+	case OP_DEC256:
+		*ud = reg_form;
+		return KL_AES;
+	case OP_WIDE:
+		*ud = reg_form || (in->reg & 7) > 3;
+		return KL_AES_WIDE;
+	case OP_ENCODEKEY128:
+	case OP_ENCODEKEY256:
+		*ud = !reg_form;
+		return KL_ENCODEKEY;
+	default:
+		return KL_NONE;
+	}
+}
+
+static void set_flags(bool zf)
+{
+	u64 rf = vmcs_read(GUEST_RFLAGS) & ~FLAGS_KL;
+
+	vmcs_writenat(GUEST_RFLAGS, rf | (zf ? RFLAGS_ZF : 0));
+}
+
+static void finish(struct vcpu *v, const struct insn *in, bool zf)
+{
+	set_flags(zf);
+	vmcs_writenat(GUEST_RIP, vmcs_read(GUEST_RIP) + in->len);
+	(void)v;
+}
+
+static void loadiwkey(struct vcpu *v, const struct insn *in)
+{
+	u32 eax = (u32)v->regs.rax, key_source = (eax >> 1) & 0xf;
+	u32 ecx19 = kl_cpuid19_ecx(v);
+	u8 *xmm;
+
+	/* All #GP(0): CPL, then the EAX checks the VM exit leaves to the VMM on hardware. */
+	if (vcpu_cpl() > 0 || key_source > 1 || (eax >> 5) || ((eax & 1) && !(ecx19 & 1)) ||
+	    (key_source == 1 && !(ecx19 & 2))) {
+		vcpu_inject_gp(v);
+		return;
+	}
+	xmm = fpu_xmm_begin(v);
+	memcpy(v->kl.iwkey.integrity, xmm, 16);			/* XMM0 */
+	memcpy(v->kl.iwkey.encryption, xmm + 16 * in->rm, 16);	/* [127:0] = r/m */
+	memcpy(v->kl.iwkey.encryption + 16, xmm + 16 * in->reg, 16); /* [255:128] = reg */
+	fpu_xmm_end(v);
+	v->kl.iwkey.nobackup = eax & 1;
+	v->kl.iwkey.key_source = (u8)key_source;
+	kl_key_changed(v);
+	finish(v, in, false);
+}
+
+static void encodekey(struct vcpu *v, const struct insn *in)
+{
+	unsigned bits = in->opcode == OP_ENCODEKEY256 ? 256 : 128;
+	u32 src = (u32)vcpu_gpr(v, in->rm);
+	const struct kl_iwkey *iw = &kl_this_slot()->key;
+	u8 handle[KL_HANDLE256_SIZE];
+	u8 *xmm;
+
+	if (src & ~KL_SW_RESTRICTIONS) {
+		vcpu_inject_gp(v);
+		return;
+	}
+	xmm = fpu_xmm_begin(v);
+	kl_wrap(iw, src, xmm, bits, handle); /* key: XMM0, or XMM1:XMM0 */
+	memcpy(xmm, handle, KL_HANDLE_SIZE(bits));
+	memset(xmm + 16 * 4, 0, 16 * 3); /* XMM4-6 := 0 */
+	fpu_xmm_end(v);
+	memzero_explicit(handle, sizeof(handle));
+	vcpu_set_gpr(v, in->reg, iw->nobackup | (u32)iw->key_source << 1); /* zero-extends */
+	finish(v, in, false);
+}
+
+struct aes_form {
+	unsigned bits;
+	bool decrypt;
+};
+
+static struct aes_form aes_form(const struct insn *in)
+{
+	u8 op = in->opcode == OP_WIDE ? (u8)(OP_ENC128 + (in->reg & 3)) : in->opcode;
+
+	return (struct aes_form){ op >= OP_ENC256 ? 256 : 128, op == OP_DEC128 || op == OP_DEC256 };
+}
+
+static u64 gpr_of(void *v, unsigned n)
+{
+	return vcpu_gpr(v, n);
+}
+
+/* AES*KL and AES*WIDE*KL: ZF = 1 and no register change when the handle is refused. */
+static void aes_kl(struct vcpu *v, const struct insn *in, bool wide)
+{
+	struct aes_form f = aes_form(in);
+	u8 handle[KL_HANDLE256_SIZE], key[32];
+	u64 ea = insn_effective_address(in, gpr_of, v, vmcs_read(GUEST_RIP) + in->len);
+	struct aes_ctx ctx;
+	u32 aad;
+	bool ok;
+	u8 *xmm;
+
+	if (!vcpu_read_operand(v, in, ea, handle, KL_HANDLE_SIZE(f.bits)))
+		return; /* fault injected (or the VM stopped) */
+	ok = kl_unwrap(&kl_this_slot()->key, handle, f.bits, key, &aad);
+	if (ok && (aad & KL_AAD_CPL0) && vcpu_cpl() > 0)
+		ok = false;
+	if (ok && (aad & (f.decrypt ? KL_AAD_NO_DECRYPT : KL_AAD_NO_ENCRYPT)))
+		ok = false;
+	if (ok) {
+		if (f.decrypt)
+			aes_init_decrypt(&ctx, key, f.bits);
+		else
+			aes_init_encrypt(&ctx, key, f.bits);
+		xmm = fpu_xmm_begin(v);
+		for (unsigned r = wide ? 0 : in->reg; r < (wide ? 8 : in->reg + 1u); r++)
+			(f.decrypt ? aes_decrypt : aes_encrypt)(&ctx, xmm + 16 * r, xmm + 16 * r);
+		fpu_xmm_end(v);
+		memzero_explicit(&ctx, sizeof(ctx));
+	}
+	memzero_explicit(key, sizeof(key));
+	memzero_explicit(handle, sizeof(handle));
+	finish(v, in, !ok);
+}
+
+void kl_handle_ud(struct vcpu *v)
+{
+	u8 bytes[INSN_MAX_LEN];
+	size_t len;
+	struct insn in;
+	enum kl_op op;
+	bool ud;
+	u64 cr0 = vcpu_cr0(), cr4 = vcpu_cr4();
+
+	if (!vcpu_fetch_insn(v, bytes, &len) || insn_decode(bytes, len, vcpu_mode_bits(), &in)) {
+		vcpu_inject_ud(v);
+		return;
+	}
+	op = classify(&in, &ud);
+	/* Not Key Locker, or one of its #UD conditions: reflect the #UD unchanged. */
+	if (op == KL_NONE || ud || in.lock || !v->vm->def.kl || !(cr4 & CR4_KL) || (cr0 & CR0_EM) ||
+	    !(cr4 & CR4_OSFXSR)) {
+		vcpu_inject_ud(v);
+		return;
+	}
+	if (cr0 & CR0_TS) {
+		vcpu_inject_exception(v, 7, false, 0); /* #NM */
+		return;
+	}
+	/*
+	 * No kl_switch_in() here: the slot must already hold this vCPU's key
+	 * (switch-in, CR4.KL, LOADIWKEY keep it so).  Loading it here would
+	 * hide a missed switch instead of producing wrong results.
+	 */
+	switch (op) {
+	case KL_LOADIWKEY:
+		loadiwkey(v, &in);
+		break;
+	case KL_ENCODEKEY:
+		encodekey(v, &in);
+		break;
+	case KL_AES:
+		aes_kl(v, &in, false);
+		break;
+	default:
+		aes_kl(v, &in, true);
+		break;
+	}
+}

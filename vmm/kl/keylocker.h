@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Key Locker virtualization: every hook klvisor has into Key Locker lives
+ * behind this interface (CPUID, CR4.KL, LOADIWKEY, the #UD path, switch-in
+ * and teardown), so the feature can be audited in one place
+ * (docs/keylocker.md).  The backend is chosen at boot: the software one
+ * emulates the instructions against an emulated per-CPU slot on CPUs
+ * without Key Locker.
+ */
+#ifndef VMM_KL_KEYLOCKER_H
+#define VMM_KL_KEYLOCKER_H
+
+#include "arch/x86/cpu.h"
+#include "vmm/kl/klcrypto.h"
+
+struct vcpu;
+struct vm;
+struct vm_def;
+
+/* Per vCPU: the virtual IWKey and the guest's CR4.KL. */
+struct kl_vcpu {
+	struct kl_iwkey iwkey;
+	u64 id;	     /* slot owner identity, unique for the VMM's lifetime */
+	u64 version; /* changes with every new key, so a stale slot is detected */
+	bool cr4_kl;
+};
+
+/* Choose the backend and say which and why on the console. */
+void kl_init(void);
+
+/* NULL if a VM defined with kl=on can have Key Locker, else why not. */
+const char *kl_vm_refusal(const struct vm_def *def);
+
+/* A fresh random IWKey and CR4.KL clear: at vCPU creation and every reset. */
+bool kl_vcpu_reset(struct vcpu *v);
+/* The vCPU is gone: wipe its key and evict it from this CPU's slot. */
+void kl_vcpu_destroy(struct vcpu *v);
+
+/* Exceptions the VM's vCPUs must intercept (#UD for the software backend). */
+u32 kl_exception_bitmap(const struct vm *vm);
+/* Filter CPUID leaves 7 and 0x19. */
+void kl_cpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r);
+/*
+ * A guest CR4 write touching bit 19: false means #GP.  *@real is the value
+ * for the real guest CR4 (the software backend keeps bit 19 clear there).
+ */
+bool kl_cr4_write(struct vcpu *v, u64 val, u64 *real);
+/* Before entering @v: make its key resident if it uses Key Locker. */
+void kl_switch_in(struct vcpu *v);
+/* A #UD in a Key Locker VM: emulate the instruction or reflect the #UD. */
+void kl_handle_ud(struct vcpu *v);
+
+/* This CPU's slot loads (hypercall and log). */
+u64 kl_slot_loads(void);
+/* One line per CPU with its slot loads. */
+void kl_report(void);
+
+#endif
