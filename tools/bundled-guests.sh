@@ -19,9 +19,11 @@ while read -r name file vcpus mem timeout expect rest; do
 	[ "$timeout" = - ] && timeout=$spin_timeout
 	opts="" args=$rest
 	# "vm-options -- args": the words before a lone -- are VM options.
-	if [[ " $rest " == *" -- "* ]]; then
-		opts=" ${rest%% -- *}"
-		args=${rest#* -- }
+	padded=" $rest "
+	if [[ $padded == *" -- "* ]]; then
+		opts=${padded%% -- *}
+		args=${padded#* -- }
+		args=${args% }
 	fi
 	def="$name vcpus=$vcpus mem=$mem timeout=$timeout$opts"
 	[ -n "$args" ] && def="$def -- $args"
