@@ -257,7 +257,11 @@ static void test_pae(void **state)
 	/* 2M page: PDE 2, base 6M, offset bits 20:0 */
 	assert_walk(0x40412345, READ, 0x612345);
 	assert_walk(0x405fffff, READ, 0x7fffff);
-	/* PDPTE 0 not present (the PDPT at 0x3000 is not used: CR3 bits 31:5) */
+	/*
+	 * PDPTE 0 not present, though its address bits name a valid PD (the
+	 * PDPT at 0x3000 is not used: CR3 bits 31:5 locate it).
+	 */
+	w64(0x3020, 0x4000);
 	w64(0x3000, 0x4000 | P);
 	assert_fault(0x00201abc, READ, 0);
 	assert_fault(0x00201abc, WRITE | USER, EC_W | EC_U);

@@ -14,47 +14,10 @@
 #include "lib/string.h"
 #include "vmm/fpu.h"
 #include "vmm/kl/internal.h"
+#include "vmm/kl/klinsn.h"
 #include "vmm/vcpu.h"
 
-#define OP_WIDE 0xd8
-#define OP_ENC128 0xdc /* LOADIWKEY when ModRM.mod = 3 */
-#define OP_DEC128 0xdd
-#define OP_ENC256 0xde
-#define OP_DEC256 0xdf
-#define OP_ENCODEKEY128 0xfa
-#define OP_ENCODEKEY256 0xfb
-
 #define FLAGS_KL (RFLAGS_CF | BIT(2) | BIT(4) | RFLAGS_ZF | BIT(7) | BIT(11)) /* CF PF AF ZF SF OF */
-
-enum kl_op { KL_NONE, KL_LOADIWKEY, KL_ENCODEKEY, KL_AES, KL_AES_WIDE };
-
-/* Which Key Locker instruction, if any; *ud says it is one but must #UD. */
-static enum kl_op classify(const struct insn *in, bool *ud)
-{
-	bool reg_form = in->mod == 3;
-
-	*ud = false;
-	if (in->kind != INSN_0F38 || !in->rep || in->repne || in->opsize)
-		return KL_NONE; /* not F3 0F 38 xx */
-	switch (in->opcode) {
-	case OP_ENC128:
-		return reg_form ? KL_LOADIWKEY : KL_AES;
-	case OP_DEC128:
-	case OP_ENC256:
-	case OP_DEC256:
-		*ud = reg_form;
-		return KL_AES;
-	case OP_WIDE:
-		*ud = reg_form || (in->reg & 7) > 3;
-		return KL_AES_WIDE;
-	case OP_ENCODEKEY128:
-	case OP_ENCODEKEY256:
-		*ud = !reg_form;
-		return KL_ENCODEKEY;
-	default:
-		return KL_NONE;
-	}
-}
 
 static void set_flags(bool zf)
 {
@@ -95,7 +58,7 @@ static void loadiwkey(struct vcpu *v, const struct insn *in)
 
 static void encodekey(struct vcpu *v, const struct insn *in)
 {
-	unsigned bits = in->opcode == OP_ENCODEKEY256 ? 256 : 128;
+	unsigned bits = in->opcode == KL_OP_ENCODEKEY256 ? 256 : 128;
 	u32 src = (u32)vcpu_gpr(v, in->rm);
 	const struct kl_iwkey *iw = &kl_this_slot()->key;
 	u8 handle[KL_HANDLE256_SIZE];
@@ -115,18 +78,6 @@ static void encodekey(struct vcpu *v, const struct insn *in)
 	finish(v, in, false);
 }
 
-struct aes_form {
-	unsigned bits;
-	bool decrypt;
-};
-
-static struct aes_form aes_form(const struct insn *in)
-{
-	u8 op = in->opcode == OP_WIDE ? (u8)(OP_ENC128 + (in->reg & 3)) : in->opcode;
-
-	return (struct aes_form){ op >= OP_ENC256 ? 256 : 128, op == OP_DEC128 || op == OP_DEC256 };
-}
-
 static u64 gpr_of(void *v, unsigned n)
 {
 	return vcpu_gpr(v, n);
@@ -135,7 +86,7 @@ static u64 gpr_of(void *v, unsigned n)
 /* AES*KL and AES*WIDE*KL: ZF = 1 and no register change when the handle is refused. */
 static void aes_kl(struct vcpu *v, const struct insn *in, bool wide)
 {
-	struct aes_form f = aes_form(in);
+	struct kl_aes_form f = kl_aes_form(in);
 	u8 handle[KL_HANDLE256_SIZE], key[32];
 	u64 ea = insn_effective_address(in, gpr_of, v, vmcs_read(GUEST_RIP) + in->len);
 	struct aes_ctx ctx;
@@ -143,18 +94,18 @@ static void aes_kl(struct vcpu *v, const struct insn *in, bool wide)
 	bool ok;
 	u8 *xmm;
 
-	if (!vcpu_read_operand(v, in, ea, handle, KL_HANDLE_SIZE(f.bits)))
+	if (!vcpu_read_operand(v, in, ea, handle, KL_HANDLE_SIZE(f.key_bits)))
 		return; /* fault injected (or the VM stopped) */
-	ok = kl_unwrap(&kl_this_slot()->key, handle, f.bits, key, &aad);
+	ok = kl_unwrap(&kl_this_slot()->key, handle, f.key_bits, key, &aad);
 	if (ok && (aad & KL_AAD_CPL0) && vcpu_cpl() > 0)
 		ok = false;
 	if (ok && (aad & (f.decrypt ? KL_AAD_NO_DECRYPT : KL_AAD_NO_ENCRYPT)))
 		ok = false;
 	if (ok) {
 		if (f.decrypt)
-			aes_init_decrypt(&ctx, key, f.bits);
+			aes_init_decrypt(&ctx, key, f.key_bits);
 		else
-			aes_init_encrypt(&ctx, key, f.bits);
+			aes_init_encrypt(&ctx, key, f.key_bits);
 		xmm = fpu_xmm_begin(v);
 		for (unsigned r = wide ? 0 : in->reg; r < (wide ? 8 : in->reg + 1u); r++)
 			(f.decrypt ? aes_decrypt : aes_encrypt)(&ctx, xmm + 16 * r, xmm + 16 * r);
@@ -179,9 +130,9 @@ void kl_handle_ud(struct vcpu *v)
 		vcpu_inject_ud(v);
 		return;
 	}
-	op = classify(&in, &ud);
+	op = kl_classify(&in, &ud);
 	/* Not Key Locker, or one of its #UD conditions: reflect the #UD unchanged. */
-	if (op == KL_NONE || ud || in.lock || !v->vm->def.kl || !(cr4 & CR4_KL) || (cr0 & CR0_EM) ||
+	if (op == KL_NONE || ud || !v->vm->def.kl || !(cr4 & CR4_KL) || (cr0 & CR0_EM) ||
 	    !(cr4 & CR4_OSFXSR)) {
 		vcpu_inject_ud(v);
 		return;
