@@ -200,6 +200,8 @@ void vcpu_run_slice(struct vcpu *v, u64 slice_tsc)
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE,
 			     (u32)MIN((deadline - now) >> rate, 0xffffffffULL));
 		apic_inject_pending(v);
+		if (KL_EAGER_RELOAD)
+			kl_reload(v);
 		rc = vmx_run(&v->regs, v->launched);
 		if (rc != VMX_OK) {
 			vmx_report_entry_failure(rc, 0);

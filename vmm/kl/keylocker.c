@@ -162,6 +162,16 @@ void kl_switch_in(struct vcpu *v)
 	kl_slot_make_resident(kl_this_slot(), v->kl.id, v->kl.version, &v->kl.iwkey, sw_load);
 }
 
+void kl_reload(struct vcpu *v)
+{
+	struct kl_slot *s = kl_this_slot();
+
+	if (!v->kl.cr4_kl)
+		return;
+	s->owner = 0; /* forget what is resident: the next switch-in loads */
+	kl_switch_in(v);
+}
+
 void kl_key_changed(struct vcpu *v)
 {
 	v->kl.version = __atomic_fetch_add(&next_version, 1, __ATOMIC_RELAXED);

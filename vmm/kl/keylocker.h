@@ -25,6 +25,13 @@ struct kl_vcpu {
 	bool cr4_kl;
 };
 
+/*
+ * The original KVM proposal reloaded the IWKey before every VM entry.
+ * Setting this to 1 does the same here, for benchmarks that compare the
+ * two; klvisor's design is 0: load only when the resident key changes.
+ */
+#define KL_EAGER_RELOAD 0
+
 /* Choose the backend and say which and why on the console. */
 void kl_init(void);
 
@@ -47,6 +54,8 @@ void kl_cpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r);
 bool kl_cr4_write(struct vcpu *v, u64 val, u64 *real);
 /* Before entering @v: make its key resident if it uses Key Locker. */
 void kl_switch_in(struct vcpu *v);
+/* Every VM entry, eager mode only: reload even if resident. */
+void kl_reload(struct vcpu *v);
 /* A #UD in a Key Locker VM: emulate the instruction or reflect the #UD. */
 void kl_handle_ud(struct vcpu *v);
 
