@@ -226,11 +226,21 @@ enum exit_action handle_rdmsr(struct vcpu *v, u64 qual)
 	u64 val;
 
 	(void)qual;
+	switch (kl_rdmsr(v, msr, &val)) {
+	case KL_MSR_NOT_MINE:
+		break;
+	case KL_MSR_GP:
+		vcpu_inject_gp(v);
+		return EXIT_RESUME;
+	default:
+		goto done;
+	}
 	if (!msr_read(v, msr, &val)) {
 		log_once(v, msr, false);
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}
+done:
 	v->regs.rax = (u32)val;
 	v->regs.rdx = val >> 32;
 	vcpu_skip_instruction(v);
@@ -243,6 +253,16 @@ enum exit_action handle_wrmsr(struct vcpu *v, u64 qual)
 	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
 
 	(void)qual;
+	switch (kl_wrmsr(v, msr, val)) {
+	case KL_MSR_NOT_MINE:
+		break;
+	case KL_MSR_GP:
+		vcpu_inject_gp(v);
+		return EXIT_RESUME;
+	default:
+		vcpu_skip_instruction(v);
+		return EXIT_RESUME;
+	}
 	if (!msr_write(v, msr, val)) {
 		u64 cur;
 

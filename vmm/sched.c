@@ -48,6 +48,7 @@ static void retire(struct percpu *pc, struct vcpu *v)
 	memzero_explicit(v->fpu, PAGE_SIZE);
 	if (__atomic_add_fetch(&vm->vcpus_retired, 1, __ATOMIC_SEQ_CST) != vm->nr_vcpus)
 		return;
+	kl_vm_destroy(vm);
 	memzero_explicit(vm->ram, vm->ram_size);
 	page_free(vm->ram_pa, vm->ram_size / PAGE_SIZE);
 	ept_destroy(&vm->ept);

@@ -71,6 +71,7 @@ struct vm {
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 
 	struct guest_boot boot; /* entry point and information block */
+	struct kl_vm_backup kl_backup;
 	u64 deadline_tsc; /* 0: none */
 	bool end_claimed; /* vm_end: the first caller wins */
 	volatile bool ended;

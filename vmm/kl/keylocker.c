@@ -17,6 +17,8 @@
 #define CPUID7_ECX_KL BIT(23)
 #define CPUID19_EBX_AESKLE BIT(0)
 #define CPUID19_EBX_WIDE BIT(2)
+#define CPUID19_EBX_BACKUP BIT(4)
+#define CPUID19_ECX_NOBACKUP BIT(0)
 #define RAND_RETRIES 32
 
 static struct kl_slot slots[MAX_CPUS];
@@ -98,6 +100,7 @@ bool kl_vcpu_reset(struct vcpu *v)
 	k->iwkey.nobackup = false;
 	k->iwkey.key_source = 0;
 	k->cr4_kl = false;
+	k->copy_status = 0;
 	if (!k->id)
 		k->id = __atomic_fetch_add(&next_key_id, 1, __ATOMIC_RELAXED);
 	k->version = __atomic_fetch_add(&next_version, 1, __ATOMIC_RELAXED);
@@ -120,7 +123,8 @@ u32 kl_exception_bitmap(const struct vm *vm)
 u32 kl_cpuid19_ecx(const struct vcpu *v)
 {
 	(void)v;
-	return 0; /* NoBackup and KeySource 1 hidden until honoured (part 2) */
+	/* NoBackup is honoured end to end; hardware-random KeySource 1 stays hidden. */
+	return CPUID19_ECX_NOBACKUP;
 }
 
 void kl_cpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
@@ -135,7 +139,8 @@ void kl_cpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		if (kl) {
 			r->eax = KL_SW_RESTRICTIONS;
-			r->ebx = CPUID19_EBX_WIDE | (v->kl.cr4_kl ? CPUID19_EBX_AESKLE : 0);
+			r->ebx = CPUID19_EBX_WIDE | CPUID19_EBX_BACKUP |
+				 (v->kl.cr4_kl ? CPUID19_EBX_AESKLE : 0);
 			r->ecx = kl_cpuid19_ecx(v);
 		}
 	}
@@ -176,6 +181,26 @@ void kl_key_changed(struct vcpu *v)
 {
 	v->kl.version = __atomic_fetch_add(&next_version, 1, __ATOMIC_RELAXED);
 	kl_switch_in(v);
+}
+
+enum kl_msr_result kl_rdmsr(struct vcpu *v, u32 msr, u64 *val)
+{
+	return kl_backup_rdmsr(&v->vm->kl_backup, &v->kl.copy_status, v->vm->def.kl, msr, val);
+}
+
+enum kl_msr_result kl_wrmsr(struct vcpu *v, u32 msr, u64 val)
+{
+	enum kl_msr_result r = kl_backup_wrmsr(&v->vm->kl_backup, &v->kl.iwkey,
+					       &v->kl.copy_status, v->vm->def.kl, msr, val);
+
+	if (r == KL_MSR_KEY_CHANGED)
+		kl_key_changed(v); /* a restore is a new key: reload the slot */
+	return r;
+}
+
+void kl_vm_destroy(struct vm *vm)
+{
+	kl_backup_reset(&vm->kl_backup);
 }
 
 u64 kl_slot_loads(void)

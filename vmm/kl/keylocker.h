@@ -11,6 +11,7 @@
 #define VMM_KL_KEYLOCKER_H
 
 #include "arch/x86/cpu.h"
+#include "vmm/kl/backup.h"
 #include "vmm/kl/klcrypto.h"
 
 struct vcpu;
@@ -23,6 +24,7 @@ struct kl_vcpu {
 	u64 id;	     /* slot owner identity, unique for the VMM's lifetime */
 	u64 version; /* changes with every new key, so a stale slot is detected */
 	bool cr4_kl;
+	u64 copy_status; /* IA32_COPY_STATUS */
 };
 
 /*
@@ -58,6 +60,12 @@ void kl_switch_in(struct vcpu *v);
 void kl_reload(struct vcpu *v);
 /* A #UD in a Key Locker VM: emulate the instruction or reflect the #UD. */
 void kl_handle_ud(struct vcpu *v);
+
+/* The IWKey backup MSRs (0x990, 0x991, 0xD91, 0xD92); KL_MSR_NOT_MINE otherwise. */
+enum kl_msr_result kl_rdmsr(struct vcpu *v, u32 msr, u64 *val);
+enum kl_msr_result kl_wrmsr(struct vcpu *v, u32 msr, u64 val);
+/* The VM ended: wipe its backup. */
+void kl_vm_destroy(struct vm *vm);
 
 /* This CPU's slot loads (hypercall and log). */
 u64 kl_slot_loads(void);

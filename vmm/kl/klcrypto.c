@@ -428,12 +428,16 @@ void kl_wrap(const struct kl_iwkey *iw, u32 restrict_bits, const u8 *key, unsign
 {
 	unsigned nblk = key_bits == 256 ? 2 : 1;
 	struct aes_ctx aes;
+	u8 k[32];
 
+	/* A copy first: the caller may build the handle over the key (XMM0). */
+	memcpy(k, key, 16 * nblk);
 	aes_init_encrypt(&aes, iw->encryption, 256);
 	kl_make_aad(handle, restrict_bits, key_bits);
-	kl_tag(iw, &aes, handle, key, nblk, handle + 16);
-	kl_ctr(&aes, handle + 16, key, handle + 32, nblk);
+	kl_tag(iw, &aes, handle, k, nblk, handle + 16);
+	kl_ctr(&aes, handle + 16, k, handle + 32, nblk);
 	memzero_explicit(&aes, sizeof(aes));
+	memzero_explicit(k, sizeof(k));
 }
 
 bool kl_unwrap(const struct kl_iwkey *iw, const u8 *handle, unsigned key_bits, u8 *key_out,

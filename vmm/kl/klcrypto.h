@@ -59,7 +59,9 @@ void polyval(const u8 h[16], const u8 *blocks, size_t nr_blocks, u8 out[16]);
  * 64-byte; any value other than 256 is treated as 128) with restrictions
  * @restrict_bits (bits 2:0 only; the caller checks SRC[31:3] and raises
  * #GP).  Handle layout = memory byte order of the handle bit table: bytes
- * 0-15 AAD, 16-31 tag, 32.. ciphertext.
+ * 0-15 AAD, 16-31 tag, 32.. ciphertext.  A 256-bit @key is XMM0 (bits
+ * 127:0) in bytes 0-15 and XMM1 in bytes 16-31.  @key and @handle may
+ * overlap (e.g. both the guest's XMM0-3 image).
  */
 void kl_wrap(const struct kl_iwkey *iw, u32 restrict_bits, const u8 *key, unsigned key_bits,
 	     u8 *handle);
@@ -70,6 +72,7 @@ void kl_wrap(const struct kl_iwkey *iw, u32 restrict_bits, const u8 *key, unsign
  * tag does not verify.  On success @key_out gets the key and *@aad_low
  * gets AAD bits 31:0.  The CPL0-only, no-encrypt and no-decrypt checks
  * depend on the instruction and the CPL, so they are the caller's job.
+ * @key_out may overlap @handle: it is written last.
  */
 bool kl_unwrap(const struct kl_iwkey *iw, const u8 *handle, unsigned key_bits, u8 *key_out,
 	       u32 *aad_low);
