@@ -55,7 +55,7 @@ static void send_ipi(struct vcpu *src, const struct apic_ipi *ipi)
 	struct vm *vm = src->vm;
 	unsigned sh = ICR_SHORTHAND(ipi->icr);
 	bool x2 = vlapic_x2apic(&src->lapic);
-	bool broadcast = !x2 && (ipi->dest & 0xff) == 0xff;
+	bool broadcast = x2 ? ipi->dest == 0xffffffff : (ipi->dest & 0xff) == 0xff;
 
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *t = vm->vcpus[i];

@@ -31,7 +31,7 @@ struct gwalk_ctx {
 enum gwalk_result {
 	GW_OK,
 	GW_PAGE_FAULT, /* inject #PF(*pfec) with CR2 = the address */
-	GW_OUTSIDE_RAM, /* a page-table entry or the result lies outside guest RAM */
+	GW_OUTSIDE_RAM, /* a page-table entry lies outside guest RAM (the result is not checked) */
 };
 
 enum gwalk_result gwalk(const struct gwalk_ctx *c, u64 la, u32 access, u64 *gpa, u32 *pfec);

@@ -24,6 +24,7 @@ UNIT_SRCS_test_decode     := vmm/decode.c
 UNIT_SRCS_test_vlapic     := vmm/vlapic.c
 UNIT_SRCS_test_klcrypto   := vmm/kl/klcrypto.c
 UNIT_SRCS_test_klslot     := vmm/kl/slot.c
+UNIT_SRCS_test_klhw       := vmm/kl/hwcheck.c
 UNIT_SRCS_test_klbackup   := vmm/kl/backup.c
 UNIT_SRCS_test_klinsn     := vmm/kl/klinsn.c vmm/decode.c
 UNIT_CFLAGS_test_klcrypto := -I$(BUILD)/guests
