@@ -7,6 +7,7 @@ static const char *const log_levels[] = { "err", "warn", "info", "debug", NULL }
 static const char *const onexit_names[] = { "auto", "poweroff", "halt", "reboot", NULL };
 static const char *const vmcs_break_names[] = { "none", "guest-state", "control", "pointer", NULL };
 static const char *const fault_names[] = { "none", "pf", "ud", NULL };
+static const char *const kl_policy_names[] = { "guests", "host", "off", NULL };
 static const char *const console_names[] = { "auto", "keep", NULL };
 
 struct option {
@@ -35,6 +36,11 @@ static void set_fault(struct klv_config *cfg, unsigned i)
 	cfg->test_fault = (enum test_fault)i;
 }
 
+static void set_kl_policy(struct klv_config *cfg, unsigned i)
+{
+	cfg->kl_policy = (enum kl_policy)i;
+}
+
 static void set_console(struct klv_config *cfg, unsigned i)
 {
 	cfg->console_keep = i == 1;
@@ -44,6 +50,7 @@ static const struct option options[] = {
 	{ "loglevel", log_levels, set_loglevel },
 	{ "onexit", onexit_names, set_onexit },
 	{ "console", console_names, set_console },
+	{ "keylocker", kl_policy_names, set_kl_policy },
 	{ "test.vmcs_break", vmcs_break_names, set_vmcs_break },
 	{ "test.fault", fault_names, set_fault },
 };
@@ -54,6 +61,7 @@ void cmdline_defaults(struct klv_config *cfg)
 	cfg->onexit = ONEXIT_AUTO;
 	cfg->vmcs_break = VMCS_BREAK_NONE;
 	cfg->test_fault = TEST_FAULT_NONE;
+	cfg->kl_policy = KL_POLICY_GUESTS;
 	cfg->console_keep = false;
 }
 

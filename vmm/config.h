@@ -28,11 +28,19 @@ enum test_fault {
 	TEST_FAULT_UD, /* execute UD2 */
 };
 
+/* Who may use Key Locker: never the VMM and the guests at the same time. */
+enum kl_policy {
+	KL_POLICY_GUESTS, /* guests get virtual Key Locker; the VMM never uses it */
+	KL_POLICY_HOST,	  /* the VMM uses it; no guest sees it */
+	KL_POLICY_OFF,
+};
+
 struct klv_config {
 	enum log_level log_level;
 	enum onexit_action onexit;
 	enum vmcs_break vmcs_break;
 	enum test_fault test_fault;
+	enum kl_policy kl_policy;
 	bool console_keep; /* open a console prompt instead of powering off */
 };
 

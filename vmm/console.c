@@ -11,6 +11,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/console.h"
+#include "vmm/kl/keylocker.h"
 #include "vmm/mm.h"
 
 static const char *const state_names[] = {
@@ -35,7 +36,9 @@ static void cmd_mem(void)
 static bool run_command(const char *line)
 {
 	if (!strcmp(line, "help")) {
-		printk("commands: help, cpus, mem, poweroff\n");
+		printk("commands: help, cpus, mem, kl, poweroff\n");
+	} else if (!strcmp(line, "kl")) {
+		kl_console_status();
 	} else if (!strcmp(line, "cpus")) {
 		cmd_cpus();
 	} else if (!strcmp(line, "mem")) {

@@ -106,6 +106,13 @@ static enum exit_action handle_nop(struct vcpu *v, u64 qual)
 	return EXIT_RESUME;
 }
 
+static enum exit_action handle_loadiwkey(struct vcpu *v, u64 qual)
+{
+	(void)qual;
+	kl_handle_loadiwkey_exit(v);
+	return v->vm->ended ? EXIT_RESCHED : EXIT_RESUME;
+}
+
 static enum exit_action handle_preemption(struct vcpu *v, u64 qual)
 {
 	(void)v;
@@ -142,6 +149,7 @@ static const exit_handler_fn exit_handlers[NR_EXIT_REASONS] = {
 	[53] = handle_vmx_insn, /* INVVPID */
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
 	[59] = handle_vmx_insn, /* VMFUNC */
+	[EXIT_REASON_LOADIWKEY] = handle_loadiwkey,
 };
 
 /*

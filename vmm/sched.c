@@ -132,6 +132,7 @@ void sched_run(void)
 	u64 slice = tsc_khz * SCHED_SLICE_MS;
 
 	fpu_init();
+	kl_cpu_init();
 	for (;;) {
 		struct vcpu *v;
 

@@ -134,7 +134,7 @@ static bool setup_controls(struct vcpu *v)
 	ok &= vmcs_write32(SECONDARY_VM_EXEC_CONTROL, c->proc2);
 	ok &= vmcs_write32(VM_EXIT_CONTROLS, c->exit);
 	ok &= vmcs_write32(VM_ENTRY_CONTROLS, c->entry);
-	ok &= vmcs_write32(EXCEPTION_BITMAP, kl_exception_bitmap(v->vm));
+	ok &= kl_vmcs_setup(v);
 	ok &= vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	ok &= vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	ok &= vmcs_write32(CR3_TARGET_COUNT, 0);

@@ -152,9 +152,43 @@ static void test_truncated_is_rejected(void **state)
 	assert_non_null(insn_decode(b, sizeof(b), 32, &in));
 }
 
+/* The reference's list of LOADIWKEY #GP(0) conditions, each alone. */
+static void test_loadiwkey_faults(void **state)
+{
+	(void)state;
+	assert_false(kl_loadiwkey_faults(0, 0, 0));
+	assert_true(kl_loadiwkey_faults(0, 3, 0));	 /* CPL 3 */
+	assert_true(kl_loadiwkey_faults(0, 1, 0));	 /* CPL 1 */
+	for (u32 ks = 2; ks < 16; ks++)
+		assert_true(kl_loadiwkey_faults(ks << 1, 0, 3)); /* KeySource > 1 */
+	for (int bit = 5; bit < 32; bit++)
+		assert_true(kl_loadiwkey_faults(1U << bit, 0, 3)); /* reserved EAX bits */
+	assert_true(kl_loadiwkey_faults(1, 0, 0));	 /* NoBackup while hidden */
+	assert_false(kl_loadiwkey_faults(1, 0, 1));	 /* ... and allowed when exposed */
+	assert_true(kl_loadiwkey_faults(2, 0, 1));	 /* KeySource 1 while hidden */
+	assert_false(kl_loadiwkey_faults(2, 0, 2));
+	assert_false(kl_loadiwkey_faults(3, 0, 3));
+}
+
+/* Exit information naming the operands in either order agrees; others do not. */
+static void test_exit_info_cross_check(void **state)
+{
+	static const u8 b[] = { 0xf3, 0x45, 0x0f, 0x38, 0xdc, 0xcc }; /* reg 9, rm 12 */
+	struct insn in;
+
+	(void)state;
+	assert_null(insn_decode(b, sizeof(b), 64, &in));
+	assert_false(kl_exit_info_mismatch(&in, (12u << 3) | (9u << 28)));
+	assert_false(kl_exit_info_mismatch(&in, (9u << 3) | (12u << 28)));
+	assert_true(kl_exit_info_mismatch(&in, (1u << 3) | (2u << 28))); /* early microcode */
+	assert_true(kl_exit_info_mismatch(&in, (9u << 3) | (9u << 28)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_loadiwkey_faults),
+		cmocka_unit_test(test_exit_info_cross_check),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_segment_override_recorded),
 		cmocka_unit_test(test_truncated_is_rejected),

@@ -33,15 +33,12 @@ static void finish(struct vcpu *v, const struct insn *in, bool zf)
 	(void)v;
 }
 
-static void loadiwkey(struct vcpu *v, const struct insn *in)
+void kl_emulate_loadiwkey(struct vcpu *v, const struct insn *in)
 {
-	u32 eax = (u32)v->regs.rax, key_source = (eax >> 1) & 0xf;
-	u32 ecx19 = kl_cpuid19_ecx(v);
+	u32 eax = (u32)v->regs.rax;
 	u8 *xmm;
 
-	/* All #GP(0): CPL, then the EAX checks the VM exit leaves to the VMM on hardware. */
-	if (vcpu_cpl() > 0 || key_source > 1 || (eax >> 5) || ((eax & 1) && !(ecx19 & 1)) ||
-	    (key_source == 1 && !(ecx19 & 2))) {
+	if (kl_loadiwkey_faults(eax, vcpu_cpl(), kl_cpuid19_ecx(v))) {
 		vcpu_inject_gp(v);
 		return;
 	}
@@ -51,7 +48,7 @@ static void loadiwkey(struct vcpu *v, const struct insn *in)
 	memcpy(v->kl.iwkey.encryption + 16, xmm + 16 * in->reg, 16); /* [255:128] = reg */
 	fpu_xmm_end(v);
 	v->kl.iwkey.nobackup = eax & 1;
-	v->kl.iwkey.key_source = (u8)key_source;
+	v->kl.iwkey.key_source = (eax >> 1) & 0xf;
 	kl_key_changed(v);
 	finish(v, in, false);
 }
@@ -148,7 +145,7 @@ void kl_handle_ud(struct vcpu *v)
 	 */
 	switch (op) {
 	case KL_LOADIWKEY:
-		loadiwkey(v, &in);
+		kl_emulate_loadiwkey(v, &in);
 		break;
 	case KL_ENCODEKEY:
 		encodekey(v, &in);

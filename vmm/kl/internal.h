@@ -3,6 +3,8 @@
 #ifndef VMM_KL_INTERNAL_H
 #define VMM_KL_INTERNAL_H
 
+#include "vmm/decode.h"
+#include "vmm/kl/hwcheck.h"
 #include "vmm/kl/keylocker.h"
 #include "vmm/kl/slot.h"
 
@@ -15,5 +17,14 @@ struct kl_slot *kl_this_slot(void);
 void kl_key_changed(struct vcpu *v);
 /* CPUID.19H:ECX bits this VM sees (NoBackup, KeySource 1). */
 u32 kl_cpuid19_ecx(const struct vcpu *v);
+/* LOADIWKEY's checks and effect, for both backends (emulate.c). */
+void kl_emulate_loadiwkey(struct vcpu *v, const struct insn *in);
+
+/* The hardware backend (hw.c). */
+void kl_hw_read_facts(struct kl_hw_facts *f);
+void kl_hw_start(bool verw_after_load);
+void kl_hw_cpu_enable(void);
+void kl_hw_load(struct kl_slot *s, const struct kl_iwkey *key);
+void kl_hw_loadiwkey_exit(struct vcpu *v);
 
 #endif

@@ -1,33 +1,56 @@
 // SPDX-License-Identifier: MIT
 /*
- * Key Locker policy and hooks: per-vCPU IWKeys from a hardware random
- * source, the per-CPU slot that holds one of them at a time, CPUID and
- * CR4.KL.  The instruction emulation is in emulate.c.
+ * Key Locker policy and hooks: who may use Key Locker (keylocker=guests,
+ * host or off), which backend serves it, per-vCPU IWKeys from a hardware
+ * random source, the per-CPU slot that holds one of them at a time, CPUID,
+ * CR4.KL and the VMCS controls.  The instruction emulation is emulate.c,
+ * the hardware backend hw.c, the backup MSRs backup.c.
  *
  * Where keys live: each vCPU's IWKey is in its struct vcpu, in VMM memory
  * that no guest's EPT maps; the software slot is a per-CPU copy of the
  * resident one.  Both are wiped when the vCPU ends.
  */
 #include "arch/x86/percpu.h"
+#include "arch/x86/vmcs.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/kl/internal.h"
 #include "vmm/vm.h"
+#include "vmm/vmm.h"
 
 #define CPUID7_ECX_KL BIT(23)
 #define CPUID19_EBX_AESKLE BIT(0)
 #define CPUID19_EBX_WIDE BIT(2)
 #define CPUID19_EBX_BACKUP BIT(4)
 #define CPUID19_ECX_NOBACKUP BIT(0)
+#define TERTIARY_LOADIWKEY_EXITING BIT(0)
 #define RAND_RETRIES 32
+
+/* Owner id of the VMM's own key in a slot (host policy); vCPU ids start at 1. */
+#define KL_OWNER_HOST (~0ULL)
 
 static struct kl_slot slots[MAX_CPUS];
 static u64 next_key_id = 1, next_version = 1;
 static bool have_rdrand, have_rdseed;
+static bool hw;			/* the hardware backend serves guests */
+static struct cpuid_regs host19; /* CPUID.19H of the CPU, for the hardware backend */
+static enum kl_policy policy;
+
+static const char *const policy_names[] = {
+	[KL_POLICY_GUESTS] = "guests",
+	[KL_POLICY_HOST] = "host",
+	[KL_POLICY_OFF] = "off",
+};
 
 struct kl_slot *kl_this_slot(void)
 {
 	return &slots[this_cpu()->id];
+}
+
+/* Does this VM have Key Locker?  Only by definition, and only under the guests policy. */
+static bool vm_kl(const struct vm *vm)
+{
+	return vm->def.kl && policy == KL_POLICY_GUESTS;
 }
 
 static bool rdrand64(u64 *v)
@@ -65,21 +88,118 @@ static bool random_bytes(void *buf, size_t len)
 	return true;
 }
 
+static bool random_iwkey(struct kl_iwkey *k)
+{
+	memset(k, 0, sizeof(*k));
+	return random_bytes(k->integrity, sizeof(k->integrity)) &&
+	       random_bytes(k->encryption, sizeof(k->encryption));
+}
+
+static void sw_load(struct kl_slot *s, const struct kl_iwkey *key)
+{
+	s->key = *key;
+}
+
+static kl_load_fn slot_loader(void)
+{
+	return hw ? kl_hw_load : sw_load;
+}
+
+bool kl_host_use(const char *what)
+{
+	if (policy == KL_POLICY_HOST)
+		return true;
+	pr_err("keylocker: VMM use of Key Locker (%s) refused: the policy is keylocker=%s\n", what,
+	       policy_names[policy]);
+	return false;
+}
+
+/*
+ * keylocker=host: the VMM's own use, at least this self-test: a random
+ * IWKey into the slot, a random AES-128 key wrapped into a handle, a block
+ * encrypted and decrypted through the handle, and a tampered handle
+ * refused.  With the software backend this runs the same code guests get.
+ */
+static bool host_selftest(void)
+{
+	struct kl_slot *s = kl_this_slot();
+	struct kl_iwkey iw;
+	u8 key[16], handle[KL_HANDLE128_SIZE], unwrapped[16], pt[16], ct[16], ref[16], back[16];
+	struct aes_ctx ctx;
+	u32 aad;
+	bool ok;
+
+	if (!kl_host_use("boot self-test") || !random_iwkey(&iw) || !random_bytes(key, 16) ||
+	    !random_bytes(pt, 16))
+		return false;
+	kl_slot_make_resident(s, KL_OWNER_HOST, 1, &iw, sw_load);
+	kl_wrap(&s->key, 0, key, 128, handle);
+	ok = kl_unwrap(&s->key, handle, 128, unwrapped, &aad);
+	aes_init_encrypt(&ctx, unwrapped, 128);
+	aes_encrypt(&ctx, pt, ct);
+	aes_init_encrypt(&ctx, key, 128); /* the reference: the raw key */
+	aes_encrypt(&ctx, pt, ref);
+	aes_init_decrypt(&ctx, unwrapped, 128);
+	aes_decrypt(&ctx, ct, back);
+	ok = ok && !memcmp(ct, ref, 16) && !memcmp(back, pt, 16);
+	handle[20] ^= 1; /* tag */
+	ok = ok && !kl_unwrap(&s->key, handle, 128, unwrapped, &aad);
+	memzero_explicit(&iw, sizeof(iw));
+	memzero_explicit(key, sizeof(key));
+	memzero_explicit(unwrapped, sizeof(unwrapped));
+	memzero_explicit(&ctx, sizeof(ctx));
+	memzero_explicit(handle, sizeof(handle));
+	kl_slot_evict(s, KL_OWNER_HOST);
+	return ok;
+}
+
 void kl_init(void)
 {
+	struct kl_hw_facts facts;
+	struct kl_hw_decision d;
+
+	policy = klv_cfg.kl_policy;
 	have_rdrand = cpuid(1, 0).ecx & BIT(30);
 	have_rdseed = cpuid(7, 0).ebx & BIT(18);
-	if (cpuid(7, 0).ecx & CPUID7_ECX_KL)
-		pr_info("keylocker: backend software: this CPU has Key Locker, but the hardware backend is not implemented yet (part 2)\n");
-	else
-		pr_info("keylocker: backend software: this CPU has no Key Locker (CPUID.7.0:ECX[23] = 0); guests get emulated Key Locker with per-CPU emulated IWKey slots\n");
+	kl_hw_read_facts(&facts);
+	d = kl_hw_decide(&facts);
+	hw = d.usable && policy == KL_POLICY_GUESTS;
+	if (hw) {
+		host19 = cpuid(0x19, 0);
+		kl_hw_start(d.verw_after_load);
+	}
+	pr_info("keylocker: policy %s: %s\n", policy_names[policy],
+		policy == KL_POLICY_GUESTS ? "guests defined with kl=on get virtual Key Locker; the VMM never uses it" :
+		policy == KL_POLICY_HOST   ? "the VMM uses Key Locker; no guest sees it" :
+					     "nobody uses Key Locker");
+	if (policy == KL_POLICY_GUESTS)
+		pr_info("keylocker: backend %s: %s\n", hw ? "hardware" : "software", d.why);
+	else if (policy == KL_POLICY_HOST)
+		pr_info("keylocker: the VMM's own use runs on the software backend (hardware: %s)\n",
+			d.why);
 	if (!have_rdrand && !have_rdseed)
 		pr_err("keylocker: no RDRAND or RDSEED: VMs with kl=on cannot get random IWKeys and will be refused\n");
+	if (policy == KL_POLICY_HOST)
+		printk("keylocker: host self-test %s\n",
+		       host_selftest() ? "passed: wrapped an AES-128 key, encrypted and decrypted a block through its handle, refused a tampered handle" :
+					 "FAILED");
+}
+
+void kl_cpu_init(void)
+{
+	if (hw)
+		kl_hw_cpu_enable();
 }
 
 const char *kl_vm_refusal(const struct vm_def *def)
 {
-	if (def->kl && !have_rdrand && !have_rdseed)
+	if (!def->kl)
+		return NULL;
+	if (policy == KL_POLICY_HOST)
+		return "option 'kl=on': Key Locker belongs to the VMM (keylocker=host)";
+	if (policy == KL_POLICY_OFF)
+		return "option 'kl=on': Key Locker is off (keylocker=off)";
+	if (!have_rdrand && !have_rdseed)
 		return "option 'kl=on': no hardware random source (RDRAND/RDSEED) for its IWKeys";
 	return NULL;
 }
@@ -88,17 +208,14 @@ bool kl_vcpu_reset(struct vcpu *v)
 {
 	struct kl_vcpu *k = &v->kl;
 
-	if (!v->vm->def.kl)
+	if (!vm_kl(v->vm))
 		return true;
 	/* A vCPU that never runs LOADIWKEY must not see another VM's key: start random. */
-	if (!random_bytes(k->iwkey.integrity, sizeof(k->iwkey.integrity)) ||
-	    !random_bytes(k->iwkey.encryption, sizeof(k->iwkey.encryption))) {
+	if (!random_iwkey(&k->iwkey)) {
 		pr_err("[%s] vcpu%u: RDRAND/RDSEED failed %d times; no IWKey\n", v->vm->def.name,
 		       v->id, RAND_RETRIES);
 		return false;
 	}
-	k->iwkey.nobackup = false;
-	k->iwkey.key_source = 0;
 	k->cr4_kl = false;
 	k->copy_status = 0;
 	if (!k->id)
@@ -109,27 +226,35 @@ bool kl_vcpu_reset(struct vcpu *v)
 
 void kl_vcpu_destroy(struct vcpu *v)
 {
-	if (!v->vm->def.kl)
+	if (!vm_kl(v->vm))
 		return;
 	kl_slot_evict(kl_this_slot(), v->kl.id);
 	memzero_explicit(&v->kl.iwkey, sizeof(v->kl.iwkey));
 }
 
-u32 kl_exception_bitmap(const struct vm *vm)
+bool kl_vmcs_setup(struct vcpu *v)
 {
-	return vm->def.kl ? BIT(6) : 0; /* #UD: the software backend emulates */
+	bool ok = vmcs_write32(EXCEPTION_BITMAP, vm_kl(v->vm) && !hw ? BIT(6) : 0);
+
+	if (hw) {
+		/* Only LOADIWKEY exits; ENCODEKEY and AES*KL run natively. */
+		ok &= vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
+				   (u32)vmcs_read(CPU_BASED_VM_EXEC_CONTROL) | CPU_TERTIARY_CONTROLS);
+		ok &= vmcs_write64(TERTIARY_VM_EXEC_CONTROL, TERTIARY_LOADIWKEY_EXITING);
+	}
+	return ok;
 }
 
 u32 kl_cpuid19_ecx(const struct vcpu *v)
 {
 	(void)v;
 	/* NoBackup is honoured end to end; hardware-random KeySource 1 stays hidden. */
-	return CPUID19_ECX_NOBACKUP;
+	return hw ? host19.ecx & CPUID19_ECX_NOBACKUP : CPUID19_ECX_NOBACKUP;
 }
 
 void kl_cpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 {
-	bool kl = v->vm->def.kl;
+	bool kl = vm_kl(v->vm);
 
 	if (leaf == 0 && kl && r->eax < 0x19) {
 		r->eax = 0x19;
@@ -138,9 +263,9 @@ void kl_cpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 	} else if (leaf == 0x19) {
 		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		if (kl) {
-			r->eax = KL_SW_RESTRICTIONS;
-			r->ebx = CPUID19_EBX_WIDE | CPUID19_EBX_BACKUP |
-				 (v->kl.cr4_kl ? CPUID19_EBX_AESKLE : 0);
+			r->eax = hw ? host19.eax & KL_SW_RESTRICTIONS : KL_SW_RESTRICTIONS;
+			r->ebx = (hw ? host19.ebx & CPUID19_EBX_WIDE : CPUID19_EBX_WIDE) |
+				 CPUID19_EBX_BACKUP | (v->kl.cr4_kl ? CPUID19_EBX_AESKLE : 0);
 			r->ecx = kl_cpuid19_ecx(v);
 		}
 	}
@@ -148,32 +273,27 @@ void kl_cpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 
 bool kl_cr4_write(struct vcpu *v, u64 val, u64 *real)
 {
-	if ((val & CR4_KL) && !v->vm->def.kl)
+	if ((val & CR4_KL) && !vm_kl(v->vm))
 		return false;
 	v->kl.cr4_kl = val & CR4_KL;
-	*real = val & ~CR4_KL; /* software backend: the hardware bit stays clear */
+	/* Hardware: the guest's CR4.KL is real, so its instructions run natively. */
+	*real = hw ? val : val & ~CR4_KL;
 	return true;
-}
-
-static void sw_load(struct kl_slot *s, const struct kl_iwkey *key)
-{
-	s->key = *key;
 }
 
 void kl_switch_in(struct vcpu *v)
 {
 	if (!v->kl.cr4_kl)
 		return; /* a vCPU without CR4.KL cannot use the slot: leave it alone */
-	kl_slot_make_resident(kl_this_slot(), v->kl.id, v->kl.version, &v->kl.iwkey, sw_load);
+	kl_slot_make_resident(kl_this_slot(), v->kl.id, v->kl.version, &v->kl.iwkey,
+			      slot_loader());
 }
 
 void kl_reload(struct vcpu *v)
 {
-	struct kl_slot *s = kl_this_slot();
-
 	if (!v->kl.cr4_kl)
 		return;
-	s->owner = 0; /* forget what is resident: the next switch-in loads */
+	kl_this_slot()->owner = 0; /* forget what is resident: the switch-in loads */
 	kl_switch_in(v);
 }
 
@@ -183,15 +303,20 @@ void kl_key_changed(struct vcpu *v)
 	kl_switch_in(v);
 }
 
+void kl_handle_loadiwkey_exit(struct vcpu *v)
+{
+	kl_hw_loadiwkey_exit(v);
+}
+
 enum kl_msr_result kl_rdmsr(struct vcpu *v, u32 msr, u64 *val)
 {
-	return kl_backup_rdmsr(&v->vm->kl_backup, &v->kl.copy_status, v->vm->def.kl, msr, val);
+	return kl_backup_rdmsr(&v->vm->kl_backup, &v->kl.copy_status, vm_kl(v->vm), msr, val);
 }
 
 enum kl_msr_result kl_wrmsr(struct vcpu *v, u32 msr, u64 val)
 {
 	enum kl_msr_result r = kl_backup_wrmsr(&v->vm->kl_backup, &v->kl.iwkey,
-					       &v->kl.copy_status, v->vm->def.kl, msr, val);
+					       &v->kl.copy_status, vm_kl(v->vm), msr, val);
 
 	if (r == KL_MSR_KEY_CHANGED)
 		kl_key_changed(v); /* a restore is a new key: reload the slot */
@@ -213,4 +338,16 @@ void kl_report(void)
 	for (unsigned i = 0; i < nr_cpus; i++)
 		if (slots[i].loads)
 			printk("klvisor: cpu%u: Key Locker slot loads %lu\n", i, slots[i].loads);
+}
+
+void kl_console_status(void)
+{
+	printk("keylocker: policy %s, backend %s\n", policy_names[policy],
+	       hw ? "hardware" : "software");
+	for (unsigned i = 0; i < nr_cpus; i++)
+		printk("keylocker: cpu%u: slot owner %s, %lu loads\n", i,
+		       slots[i].owner == 0		? "none" :
+		       slots[i].owner == KL_OWNER_HOST ? "the VMM" :
+							 "a vCPU",
+		       slots[i].loads);
 }

@@ -45,8 +45,17 @@ bool kl_vcpu_reset(struct vcpu *v);
 /* The vCPU is gone: wipe its key and evict it from this CPU's slot. */
 void kl_vcpu_destroy(struct vcpu *v);
 
-/* Exceptions the VM's vCPUs must intercept (#UD for the software backend). */
-u32 kl_exception_bitmap(const struct vm *vm);
+/* Every CPU, before its first VMCS: enable Key Locker in root mode if used. */
+void kl_cpu_init(void);
+/* The VMCS controls Key Locker needs (#UD intercept, or LOADIWKEY exiting). */
+bool kl_vmcs_setup(struct vcpu *v);
+/* Exit reason 69 (hardware backend). */
+void kl_handle_loadiwkey_exit(struct vcpu *v);
+/*
+ * The VMM wants to use Key Locker itself for @what: allowed only under
+ * keylocker=host, otherwise refused with an error line.
+ */
+bool kl_host_use(const char *what);
 /* Filter CPUID leaves 7 and 0x19. */
 void kl_cpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r);
 /*
@@ -71,5 +80,7 @@ void kl_vm_destroy(struct vm *vm);
 u64 kl_slot_loads(void);
 /* One line per CPU with its slot loads. */
 void kl_report(void);
+/* The console's view: policy, backend, slot owners and loads; never key material. */
+void kl_console_status(void);
 
 #endif

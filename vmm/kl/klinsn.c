@@ -31,6 +31,21 @@ enum kl_op kl_classify(const struct insn *in, bool *ud)
 	}
 }
 
+bool kl_loadiwkey_faults(u32 eax, unsigned cpl, u32 cpuid19_ecx)
+{
+	u32 key_source = (eax >> 1) & 0xf;
+
+	return cpl > 0 || key_source > 1 || (eax >> 5) || ((eax & 1) && !(cpuid19_ecx & 1)) ||
+	       (key_source == 1 && !(cpuid19_ecx & 2));
+}
+
+bool kl_exit_info_mismatch(const struct insn *in, u32 insn_info)
+{
+	unsigned a = (insn_info >> 3) & 15, b = (insn_info >> 28) & 15;
+
+	return !((a == in->rm && b == in->reg) || (a == in->reg && b == in->rm));
+}
+
 struct kl_aes_form kl_aes_form(const struct insn *in)
 {
 	/* WIDE /0../3 mirror DC..DF: ENC128, DEC128, ENC256, DEC256. */

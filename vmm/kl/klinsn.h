@@ -34,4 +34,19 @@ struct kl_aes_form {
 /* Key size and direction of an AES*KL or WIDE form. */
 struct kl_aes_form kl_aes_form(const struct insn *in);
 
+/*
+ * LOADIWKEY's #GP(0) conditions, all of them: CPL > 0 (hardware checks that
+ * before a LOADIWKEY exit), KeySource (EAX[4:1]) > 1, EAX[31:5], NoBackup
+ * while CPUID.19H:ECX[0] is 0, KeySource 1 while CPUID.19H:ECX[1] is 0.
+ * Only EAX counts: the instruction never reads RAX[63:32].
+ */
+bool kl_loadiwkey_faults(u32 eax, unsigned cpl, u32 cpuid19_ecx);
+
+/*
+ * A LOADIWKEY exit's VM-exit instruction information names the two XMM
+ * operands in bits 6:3 and 31:28 (which is which is not documented).  The
+ * decoded ModRM is authoritative; true if the exit information disagrees.
+ */
+bool kl_exit_info_mismatch(const struct insn *in, u32 insn_info);
+
 #endif
