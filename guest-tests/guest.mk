@@ -56,3 +56,6 @@ $(GUEST_ELFS): $(GUEST_BUILD)/%.elf: $(GUEST_BUILD)/%.o $(GUEST_LIB_OBJS) $(GUES
 GUEST_SSE_klbasic := y
 GUEST_CFLAGS_klbasic := -I$(GUEST_BUILD)
 $(GUEST_BUILD)/klbasic.o: $(GUEST_BUILD)/kl_vectors.h
+GUEST_SSE_klbackup := y
+GUEST_CFLAGS_klbackup := -I$(GUEST_BUILD)
+$(GUEST_BUILD)/klbackup.o: $(GUEST_BUILD)/kl_vectors.h

@@ -18,11 +18,13 @@
 #include "idt.h"
 #include "layout.h"
 #include "mbinfo.h"
+#include "paging.h"
 #include "printf.h"
 #include "report.h"
 #include "smp.h"
 #include "string.h"
 #include "types.h"
+#include "user.h"
 #include "x86.h"
 
 int main(int argc, char **argv);

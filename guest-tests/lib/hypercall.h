@@ -15,6 +15,7 @@
 #define HC_VCPU_COUNT 2
 #define HC_YIELD      3
 #define HC_EXIT	      4
+#define HC_KL_SLOT_LOADS 5
 
 #define HC_EINVAL -22
 #define HC_EFAULT -14
@@ -34,6 +35,8 @@ long hc_print(const char *s, size_t len);
 long hc_vcpu_id(void);
 long hc_vcpu_count(void);
 long hc_yield(void);
+/* Key Locker slot loads so far on the physical CPU this vCPU runs on. */
+long hc_kl_slot_loads(void);
 /* Does not return: falls back to port 0xf4 if the hypercall does. */
 __noreturn void hc_exit(u32 status);
 

@@ -31,6 +31,7 @@ boot_bochs() {
 	tools/bochs-run.sh --cpus "$cpus" --timeout "$BOCHS_TIMEOUT" "$iso" "$SERIAL"
 	EMU_STATUS=$?
 	[ $EMU_STATUS = 124 ] && _note "timed out after ${BOCHS_TIMEOUT}s in Bochs"
+	sed -i 's/\r$//' "$SERIAL" # the UART sends CR LF; patterns may anchor at $
 	return 0
 }
 
@@ -42,6 +43,7 @@ boot_qemu() {
 	tools/qemu-run.sh --tcg --timeout "$QEMU_TIMEOUT" "$iso" "$SERIAL" 2>/dev/null
 	EMU_STATUS=$?
 	[ $EMU_STATUS = 124 ] && _note "timed out after ${QEMU_TIMEOUT}s in QEMU"
+	sed -i 's/\r$//' "$SERIAL"
 	return 0
 }
 
