@@ -65,6 +65,18 @@ static void log_once(struct vcpu *v, u32 msr, bool write)
 		vm->def.name, v->id, write ? "WRMSR" : "RDMSR", msr);
 }
 
+/* MSRs that belong to Key Locker (the backup MSRs) or the x2APIC. */
+static bool kl_and_apic_msr(struct vcpu *v, u32 msr, u64 *val, bool write)
+{
+	enum kl_msr_result r = write ? kl_wrmsr(v, msr, *val) : kl_rdmsr(v, msr, val);
+
+	if (r != KL_MSR_NOT_MINE)
+		return r != KL_MSR_GP;
+	if (msr < 0x800 || msr > 0x8ff)
+		return false;
+	return write ? apic_msr_write(v, msr, *val) : apic_msr_read(v, msr, val);
+}
+
 static u64 guest_tsc(void)
 {
 	return rdtsc() + vmcs_read(TSC_OFFSET);
@@ -132,7 +144,7 @@ static bool msr_read(struct vcpu *v, u32 msr, u64 *val)
 		*val = v->tsc_aux;
 		return true;
 	default:
-		return msr >= 0x800 && msr <= 0x8ff && apic_msr_read(v, msr, val);
+		return kl_and_apic_msr(v, msr, val, false);
 	}
 }
 
@@ -216,7 +228,7 @@ static bool msr_write(struct vcpu *v, u32 msr, u64 val)
 	case MSR_GS_BASE:
 		return canonical(val) && vmcs_writenat(GUEST_GS_BASE, val);
 	default:
-		return msr >= 0x800 && msr <= 0x8ff && apic_msr_write(v, msr, val);
+		return kl_and_apic_msr(v, msr, &val, true);
 	}
 }
 
@@ -226,21 +238,11 @@ enum exit_action handle_rdmsr(struct vcpu *v, u64 qual)
 	u64 val;
 
 	(void)qual;
-	switch (kl_rdmsr(v, msr, &val)) {
-	case KL_MSR_NOT_MINE:
-		break;
-	case KL_MSR_GP:
-		vcpu_inject_gp(v);
-		return EXIT_RESUME;
-	default:
-		goto done;
-	}
 	if (!msr_read(v, msr, &val)) {
 		log_once(v, msr, false);
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}
-done:
 	v->regs.rax = (u32)val;
 	v->regs.rdx = val >> 32;
 	vcpu_skip_instruction(v);
@@ -253,16 +255,6 @@ enum exit_action handle_wrmsr(struct vcpu *v, u64 qual)
 	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
 
 	(void)qual;
-	switch (kl_wrmsr(v, msr, val)) {
-	case KL_MSR_NOT_MINE:
-		break;
-	case KL_MSR_GP:
-		vcpu_inject_gp(v);
-		return EXIT_RESUME;
-	default:
-		vcpu_skip_instruction(v);
-		return EXIT_RESUME;
-	}
 	if (!msr_write(v, msr, val)) {
 		u64 cur;
 
