@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The VMX self-test guest.  It lives in one EPT-mapped page of its own
- * and runs in real mode (unrestricted guest):
+ * and runs in real mode (unrestricted guest) at CS = 0x100, IP = 0, the
+ * state after a SIPI to vector 1:
  *
  *	mov  eax, SELFTEST_LEAF
  *	cpuid			; klvisor answers with a per-CPU token
@@ -20,6 +21,7 @@
 #include "lib/string.h"
 #include "vmm/mm.h"
 #include "vmm/selftest.h"
+#include "vmm/vcpu.h"
 
 #define SELFTEST_LEAF	   0x4b4c5600
 #define SELFTEST_GPA	   0x1000
@@ -40,81 +42,6 @@ struct selftest {
 	struct guest_regs regs;
 	u32 token;
 };
-
-static bool setup_controls(struct selftest *t, struct percpu *pc)
-{
-	const struct vmx_controls *c = &vmx_base_controls;
-	bool ok = true;
-
-	/* No time slicing for a guest that runs two instructions. */
-	ok &= vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, c->pin & ~PIN_PREEMPTION_TIMER);
-	ok &= vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, c->proc);
-	ok &= vmcs_write32(SECONDARY_VM_EXEC_CONTROL, c->proc2);
-	ok &= vmcs_write32(VM_EXIT_CONTROLS, c->exit);
-	ok &= vmcs_write32(VM_ENTRY_CONTROLS, c->entry);
-	ok &= vmcs_write32(EXCEPTION_BITMAP, 0);
-	ok &= vmcs_write32(CR3_TARGET_COUNT, 0);
-	ok &= vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
-	ok &= vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
-	ok &= vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
-	ok &= vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
-	ok &= vmcs_write16(VIRTUAL_PROCESSOR_ID, (u16)(pc->id + 1));
-	ok &= vmcs_write64(EPT_POINTER, ept_pointer(&t->ept));
-	ok &= vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
-	/* CR4.VMXE must be set while in VMX operation; hide it from the guest. */
-	ok &= vmcs_writenat(CR0_GUEST_HOST_MASK, 0);
-	ok &= vmcs_writenat(CR0_READ_SHADOW, 0);
-	ok &= vmcs_writenat(CR4_GUEST_HOST_MASK, CR4_VMXE);
-	ok &= vmcs_writenat(CR4_READ_SHADOW, 0);
-	return ok;
-}
-
-static bool setup_real_mode_guest(void)
-{
-	static const struct {
-		u32 sel, base, limit, ar, ar_val;
-	} segs[] = {
-		{ GUEST_CS_SELECTOR, GUEST_CS_BASE, GUEST_CS_LIMIT, GUEST_CS_AR_BYTES, 0x9b },
-		{ GUEST_SS_SELECTOR, GUEST_SS_BASE, GUEST_SS_LIMIT, GUEST_SS_AR_BYTES, 0x93 },
-		{ GUEST_DS_SELECTOR, GUEST_DS_BASE, GUEST_DS_LIMIT, GUEST_DS_AR_BYTES, 0x93 },
-		{ GUEST_ES_SELECTOR, GUEST_ES_BASE, GUEST_ES_LIMIT, GUEST_ES_AR_BYTES, 0x93 },
-		{ GUEST_FS_SELECTOR, GUEST_FS_BASE, GUEST_FS_LIMIT, GUEST_FS_AR_BYTES, 0x93 },
-		{ GUEST_GS_SELECTOR, GUEST_GS_BASE, GUEST_GS_LIMIT, GUEST_GS_AR_BYTES, 0x93 },
-		{ GUEST_TR_SELECTOR, GUEST_TR_BASE, GUEST_TR_LIMIT, GUEST_TR_AR_BYTES, 0x8b },
-		{ GUEST_LDTR_SELECTOR, GUEST_LDTR_BASE, GUEST_LDTR_LIMIT, GUEST_LDTR_AR_BYTES,
-		  0x10000 /* unusable */ },
-	};
-	u64 cr0 = (CR0_ET | CR0_NE | vmx_caps.cr0_fixed0) & vmx_caps.cr0_fixed1;
-	bool ok = true;
-
-	for (unsigned i = 0; i < ARRAY_SIZE(segs); i++) {
-		ok &= vmcs_write16(segs[i].sel, 0);
-		ok &= vmcs_writenat(segs[i].base, 0);
-		ok &= vmcs_write32(segs[i].limit, 0xffff);
-		ok &= vmcs_write32(segs[i].ar, segs[i].ar_val);
-	}
-	/* Unrestricted guest: PE and PG may be clear whatever CR0_FIXED0 says. */
-	ok &= vmcs_writenat(GUEST_CR0, cr0 & ~(CR0_PE | CR0_PG));
-	ok &= vmcs_writenat(GUEST_CR3, 0);
-	ok &= vmcs_writenat(GUEST_CR4, vmx_caps.cr4_fixed0 & vmx_caps.cr4_fixed1);
-	ok &= vmcs_writenat(GUEST_GDTR_BASE, 0);
-	ok &= vmcs_write32(GUEST_GDTR_LIMIT, 0xffff);
-	ok &= vmcs_writenat(GUEST_IDTR_BASE, 0);
-	ok &= vmcs_write32(GUEST_IDTR_LIMIT, 0xffff);
-	ok &= vmcs_writenat(GUEST_DR7, 0x400);
-	ok &= vmcs_writenat(GUEST_RSP, 0);
-	ok &= vmcs_writenat(GUEST_RIP, SELFTEST_GPA);
-	ok &= vmcs_writenat(GUEST_RFLAGS, 0x2);
-	ok &= vmcs_writenat(GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	ok &= vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, 0);
-	ok &= vmcs_write32(GUEST_ACTIVITY_STATE, 0);
-	ok &= vmcs_write32(GUEST_SYSENTER_CS, 0);
-	ok &= vmcs_writenat(GUEST_SYSENTER_ESP, 0);
-	ok &= vmcs_writenat(GUEST_SYSENTER_EIP, 0);
-	ok &= vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
-	ok &= vmcs_write64(GUEST_IA32_EFER, 0);
-	return ok;
-}
 
 static void apply_break(struct selftest *t, enum vmcs_break brk)
 {
@@ -222,7 +149,9 @@ bool vmx_selftest(struct percpu *pc, enum vmcs_break brk)
 		pr_err("cpu%u: self-test: VMCLEAR/VMPTRLD failed\n", pc->id);
 		goto out;
 	}
-	if (!setup_controls(&t, pc) || !setup_real_mode_guest() || !vmx_setup_host_state()) {
+	/* No time slicing for a guest that runs two instructions. */
+	if (!vmcs_set_controls((u16)(pc->id + 1), ept_pointer(&t.ept), PIN_PREEMPTION_TIMER) ||
+	    !vmcs_set_real_mode_state(SELFTEST_GPA >> 12)) {
 		pr_err("cpu%u: self-test: VMCS set-up failed\n", pc->id);
 		goto out;
 	}

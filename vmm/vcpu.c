@@ -54,14 +54,12 @@ static bool set_seg(const struct seg *s, u16 sel, u64 base, u32 limit, u32 ar)
 }
 
 /* State common to every reset: system registers, TR, LDTR, descriptors. */
-static bool reset_common(struct vcpu *v, u64 cr0_shadow)
+static bool reset_system_state(u64 cr0_shadow)
 {
 	u64 cr0 = (cr0_shadow | CR0_NE | vmx_caps.cr0_fixed0) & vmx_caps.cr0_fixed1;
 	bool ok = true;
 
 	cr0 &= ~(CR0_PG | CR0_PE) | cr0_shadow; /* unrestricted guest */
-	memset(&v->regs, 0, sizeof(v->regs));
-	v->efer = 0;
 	ok &= vmcs_writenat(GUEST_CR0, cr0);
 	ok &= vmcs_writenat(CR0_READ_SHADOW, cr0_shadow);
 	ok &= vmcs_writenat(GUEST_CR3, 0);
@@ -92,9 +90,16 @@ static bool reset_common(struct vcpu *v, u64 cr0_shadow)
 	ok &= vmcs_writenat(GUEST_SYSENTER_ESP, 0);
 	ok &= vmcs_writenat(GUEST_SYSENTER_EIP, 0);
 	ok &= vmcs_write64(GUEST_IA32_DEBUGCTL, 0);
-	if (!ok)
-		pr_err("%s/vcpu%u: VMCS reset failed\n", v->vm->def.name, v->id);
 	return ok;
+}
+
+static bool reset_common(struct vcpu *v, u64 cr0_shadow)
+{
+	memset(&v->regs, 0, sizeof(v->regs));
+	if (reset_system_state(cr0_shadow))
+		return true;
+	pr_err("%s/vcpu%u: VMCS reset failed\n", v->vm->def.name, v->id);
+	return false;
 }
 
 void vcpu_set_multiboot_state(struct vcpu *v, u32 entry, u32 mbi)
@@ -110,44 +115,59 @@ void vcpu_set_multiboot_state(struct vcpu *v, u32 entry, u32 mbi)
 	v->regs.rbx = mbi;
 }
 
-void vcpu_set_sipi_state(struct vcpu *v, u8 vector)
+bool vmcs_set_real_mode_state(u8 vector)
 {
-	reset_common(v, CR0_ET);
+	bool ok = reset_system_state(CR0_ET);
+
 	for (unsigned i = 0; i < ARRAY_SIZE(seg_fields); i++) {
 		bool cs = seg_fields[i].sel == GUEST_CS_SELECTOR;
 
-		set_seg(&seg_fields[i], cs ? (u16)(vector << 8) : 0, cs ? (u64)vector << 12 : 0,
-			0xffff, cs ? AR_CODE16 : AR_DATA16);
+		ok &= set_seg(&seg_fields[i], cs ? (u16)(vector << 8) : 0,
+			      cs ? (u64)vector << 12 : 0, 0xffff, cs ? AR_CODE16 : AR_DATA16);
 	}
-	vmcs_writenat(GUEST_RIP, 0);
+	return ok && vmcs_writenat(GUEST_RIP, 0);
 }
 
-static bool setup_controls(struct vcpu *v)
+void vcpu_set_sipi_state(struct vcpu *v, u8 vector)
+{
+	memset(&v->regs, 0, sizeof(v->regs));
+	if (!vmcs_set_real_mode_state(vector))
+		pr_err("%s/vcpu%u: VMCS reset failed\n", v->vm->def.name, v->id);
+}
+
+bool vmcs_set_controls(u16 vpid, u64 eptp, u32 pin_clear)
 {
 	const struct vmx_controls *c = &vmx_base_controls;
 	/* Owned CR4 bits: VMXE (hidden), KL (Key Locker), and whatever VMX cannot set. */
 	u64 cr4_owned = CR4_VMXE | CR4_KL | ~vmx_caps.cr4_fixed1;
 	bool ok = true;
 
-	ok &= vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, c->pin);
+	ok &= vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, c->pin & ~pin_clear);
 	ok &= vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, c->proc);
 	ok &= vmcs_write32(SECONDARY_VM_EXEC_CONTROL, c->proc2);
 	ok &= vmcs_write32(VM_EXIT_CONTROLS, c->exit);
 	ok &= vmcs_write32(VM_ENTRY_CONTROLS, c->entry);
-	ok &= kl_vmcs_setup(v);
+	ok &= vmcs_write32(EXCEPTION_BITMAP, 0);
 	ok &= vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	ok &= vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	ok &= vmcs_write32(CR3_TARGET_COUNT, 0);
 	ok &= vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
 	ok &= vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
 	ok &= vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
-	ok &= vmcs_write16(VIRTUAL_PROCESSOR_ID, alloc_vpid());
-	ok &= vmcs_write64(EPT_POINTER, ept_pointer(&v->vm->ept));
+	ok &= vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	ok &= vmcs_write16(VIRTUAL_PROCESSOR_ID, vpid);
+	ok &= vmcs_write64(EPT_POINTER, eptp);
 	ok &= vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
 	ok &= vmcs_write64(TSC_OFFSET, -rdtsc()); /* the guest's TSC starts near 0 */
 	ok &= vmcs_writenat(CR0_GUEST_HOST_MASK, CR0_OWNED);
 	ok &= vmcs_writenat(CR4_GUEST_HOST_MASK, cr4_owned);
 	return ok && vmx_setup_host_state();
+}
+
+static bool setup_controls(struct vcpu *v)
+{
+	/* kl_vmcs_setup() after the base: it adds to the exception bitmap and controls. */
+	return vmcs_set_controls(alloc_vpid(), ept_pointer(&v->vm->ept), 0) && kl_vmcs_setup(v);
 }
 
 bool vcpu_init_vmcs(struct vcpu *v)

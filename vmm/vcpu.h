@@ -13,6 +13,13 @@ bool vcpu_init_vmcs(struct vcpu *v);
 void vcpu_set_multiboot_state(struct vcpu *v, u32 entry, u32 mbi);
 /* After a SIPI: real mode at vector << 12. */
 void vcpu_set_sipi_state(struct vcpu *v, u8 vector);
+/*
+ * The current VMCS's controls (klvisor's base set minus @pin_clear), VPID,
+ * EPT, CR masks and host state: shared by vCPUs and the VMX self-test.
+ */
+bool vmcs_set_controls(u16 vpid, u64 eptp, u32 pin_clear);
+/* Real mode at CS = vector << 8, IP = 0, as after a SIPI (no vCPU needed). */
+bool vmcs_set_real_mode_state(u8 vector);
 /* Make @v's VMCS current on this CPU if it is not already. */
 void vcpu_load(struct vcpu *v);
 

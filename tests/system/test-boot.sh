@@ -64,8 +64,9 @@ systest_bochs_vmcs_break_guest_state() {
 	boot_bochs "test.vmcs_break=guest-state"
 	_vmcs_break_common guest-state
 	expect "VMENTRY-FAIL: cpu0: VM-entry failure exit, reason 33 (invalid guest state)"
-	expect "VMENTRY-FAIL: guest RIP 0000000000001000 RSP 0000000000000000 RFLAGS 0000000000000000"
-	expect_re "^VMENTRY-FAIL:   CS   sel 0000 base 0+ limit 0000ffff ar 0009b"
+	# The self-test guest starts as after a SIPI to vector 1: CS 0x100:0, linear 0x1000.
+	expect "VMENTRY-FAIL: guest RIP 0000000000000000 RSP 0000000000000000 RFLAGS 0000000000000000"
+	expect_re "^VMENTRY-FAIL:   CS   sel 0100 base 0+1000 limit 0000ffff ar 0009b"
 	expect_re "^VMENTRY-FAIL: controls pin [0-9a-f]{8} proc [0-9a-f]{8}"
 }
 

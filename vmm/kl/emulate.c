@@ -93,6 +93,8 @@ static void aes_kl(struct vcpu *v, const struct insn *in, bool wide)
 
 	if (!vcpu_read_operand(v, in, ea, handle, KL_HANDLE_SIZE(f.key_bits)))
 		return; /* fault injected (or the VM stopped) */
+	/* The unwrap too may use AES-NI/PCLMULQDQ: the guest's XMM state is saved first. */
+	xmm = fpu_xmm_begin(v);
 	ok = kl_unwrap(&kl_this_slot()->key, handle, f.key_bits, key, &aad);
 	if (ok && (aad & KL_AAD_CPL0) && vcpu_cpl() > 0)
 		ok = false;
@@ -103,12 +105,11 @@ static void aes_kl(struct vcpu *v, const struct insn *in, bool wide)
 			aes_init_decrypt(&ctx, key, f.key_bits);
 		else
 			aes_init_encrypt(&ctx, key, f.key_bits);
-		xmm = fpu_xmm_begin(v);
 		for (unsigned r = wide ? 0 : in->reg; r < (wide ? 8 : in->reg + 1u); r++)
 			(f.decrypt ? aes_decrypt : aes_encrypt)(&ctx, xmm + 16 * r, xmm + 16 * r);
-		fpu_xmm_end(v);
 		memzero_explicit(&ctx, sizeof(ctx));
 	}
+	fpu_xmm_end(v);
 	memzero_explicit(key, sizeof(key));
 	memzero_explicit(handle, sizeof(handle));
 	finish(v, in, !ok);

@@ -159,6 +159,9 @@ void kl_init(void)
 	struct kl_hw_decision d;
 
 	policy = klv_cfg.kl_policy;
+	/* Every CPU is alike: AES-NI (ECX[25]) and PCLMULQDQ (ECX[1]) or plain C. */
+	klcrypto_select(cpuid(1, 0).ecx & BIT(25), cpuid(1, 0).ecx & BIT(1));
+	pr_info("keylocker: software crypto: %s\n", klcrypto_impl());
 	have_rdrand = cpuid(1, 0).ecx & BIT(30);
 	have_rdseed = cpuid(7, 0).ebx & BIT(18);
 	kl_hw_read_facts(&facts);

@@ -6,11 +6,17 @@
  * Specification 343965, Appendix A; docs in the shared Key Locker
  * reference, section 5).
  *
- * Side channels: the AES S-box lookups index tables with secret data, so
- * their timing is not constant and a co-resident attacker watching the
+ * Implementations: this plain C is the fallback; klcrypto_select() at
+ * boot switches AES to AES-NI and POLYVAL to PCLMULQDQ (klcrypto_ni.c)
+ * when the CPU has them.  Everything else (key expansion, the wrap
+ * around the primitives) is this C either way, and contexts are shared.
+ *
+ * Side channels: the C AES S-box lookups index tables with secret data,
+ * so their timing is not constant and a co-resident attacker watching the
  * cache could learn key bits.  That is a documented trade-off for small,
- * readable code; the arithmetic elsewhere (xtime, POLYVAL, the tag
- * compare) is branch-free on secrets.
+ * readable code, and the reason the AES-NI path is preferred; the
+ * arithmetic elsewhere (xtime, POLYVAL, the tag compare) is branch-free
+ * on secrets.
  *
  * Byte order (see also klcrypto.h).  Every 128-bit value is 16 bytes,
  * little-endian: byte i holds bits 8i+7:8i.  For POLYVAL this is exactly
@@ -45,6 +51,55 @@
  */
 #include "lib/string.h"
 #include "vmm/kl/klcrypto.h"
+#include "vmm/kl/klcrypto_ni.h"
+
+/* ---- Implementation choice ---- */
+
+/* Set once at boot, before any guest runs; read-only afterwards. */
+static bool use_aesni, use_pclmul;
+
+void klcrypto_select(bool aesni, bool pclmul)
+{
+	use_aesni = aesni;
+	use_pclmul = pclmul;
+}
+
+const char *klcrypto_impl(void)
+{
+	if (use_aesni)
+		return use_pclmul ? "AES-NI + PCLMULQDQ" : "AES-NI + C POLYVAL";
+	return use_pclmul ? "C AES + PCLMULQDQ" : "C";
+}
+
+/* ---- Byte helpers ---- */
+
+static u64 get_le64(const u8 *p)
+{
+	u64 v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void put_le64(u8 *p, u64 v)
+{
+	for (unsigned i = 0; i < 8; i++, v >>= 8)
+		p[i] = (u8)v;
+}
+
+static u32 get_le32(const u8 *p)
+{
+	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
+}
+
+static void put_le32(u8 *p, u32 v)
+{
+	p[0] = (u8)v;
+	p[1] = (u8)(v >> 8);
+	p[2] = (u8)(v >> 16);
+	p[3] = (u8)(v >> 24);
+}
 
 /* ---- AES ---- */
 
@@ -132,8 +187,10 @@ static u32 sub_word(u32 w)
 }
 
 /*
- * FIPS-197 5.2 key expansion.  Word i holds key bytes 4i..4i+3 with byte
- * 4i in bits 31:24, the FIPS-197 column order.
+ * FIPS-197 5.2 key expansion.  Word i holds w[i], its bytes (key bytes
+ * 4i..4i+3 for i < Nk) little-endian: byte 4i in bits 7:0.  On x86 that
+ * puts each round key in memory in AES-NI's order (klcrypto.h), so RotWord
+ * is a right rotation and Rcon goes into bits 7:0.
  */
 static void aes_expand(struct aes_ctx *c, const u8 *key, unsigned key_bits)
 {
@@ -145,12 +202,11 @@ static void aes_expand(struct aes_ctx *c, const u8 *key, unsigned key_bits)
 	c->rounds = nk + 6;
 	nwords = 4 * (c->rounds + 1);
 	for (i = 0; i < nk; i++)
-		c->rk[i] = (u32)key[4 * i] << 24 | (u32)key[4 * i + 1] << 16 |
-			   (u32)key[4 * i + 2] << 8 | key[4 * i + 3];
+		c->rk[i] = get_le32(key + 4 * i);
 	for (; i < nwords; i++) {
 		t = c->rk[i - 1];
 		if (i % nk == 0) {
-			t = sub_word(t << 8 | t >> 24) ^ (u32)rcon << 24;
+			t = sub_word(t >> 8 | t << 24) ^ rcon;
 			rcon = xtime(rcon);
 		} else if (nk == 8 && i % nk == 4) {
 			t = sub_word(t);
@@ -176,12 +232,8 @@ void aes_init_decrypt(struct aes_ctx *c, const u8 *key, unsigned key_bits)
 /* The state is s[r + 4c] for row r, column c: the input byte order. */
 static void add_round_key(u8 s[16], const u32 *rk)
 {
-	for (unsigned col = 0; col < 4; col++) {
-		s[4 * col] ^= (u8)(rk[col] >> 24);
-		s[4 * col + 1] ^= (u8)(rk[col] >> 16);
-		s[4 * col + 2] ^= (u8)(rk[col] >> 8);
-		s[4 * col + 3] ^= (u8)rk[col];
-	}
+	for (unsigned i = 0; i < 16; i++)
+		s[i] ^= (u8)(rk[i / 4] >> (8 * (i % 4)));
 }
 
 /* SubBytes and ShiftRows together: row r rotates left by r columns. */
@@ -251,6 +303,10 @@ void aes_encrypt(const struct aes_ctx *c, const u8 in[16], u8 out[16])
 {
 	u8 s[16];
 
+	if (use_aesni) {
+		aesni_encrypt(c, in, out);
+		return;
+	}
 	memcpy(s, in, 16);
 	add_round_key(s, &c->rk[0]);
 	for (unsigned round = 1; round < c->rounds; round++) {
@@ -268,6 +324,10 @@ void aes_decrypt(const struct aes_ctx *c, const u8 in[16], u8 out[16])
 {
 	u8 s[16];
 
+	if (use_aesni) {
+		aesni_decrypt(c, in, out);
+		return;
+	}
 	memcpy(s, in, 16);
 	add_round_key(s, &c->rk[4 * c->rounds]);
 	for (unsigned round = c->rounds - 1; round > 0; round--) {
@@ -282,34 +342,6 @@ void aes_decrypt(const struct aes_ctx *c, const u8 in[16], u8 out[16])
 }
 
 /* ---- POLYVAL ---- */
-
-static u64 get_le64(const u8 *p)
-{
-	u64 v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void put_le64(u8 *p, u64 v)
-{
-	for (unsigned i = 0; i < 8; i++, v >>= 8)
-		p[i] = (u8)v;
-}
-
-static u32 get_le32(const u8 *p)
-{
-	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
-}
-
-static void put_le32(u8 *p, u32 v)
-{
-	p[0] = (u8)v;
-	p[1] = (u8)(v >> 8);
-	p[2] = (u8)(v >> 16);
-	p[3] = (u8)(v >> 24);
-}
 
 /* A field element as two words: w[0] = bits 63:0, w[1] = bits 127:64. */
 struct polyval_state {
@@ -349,12 +381,27 @@ static void polyval_init(struct polyval_state *p, const u8 h[16])
 	p->s[0] = p->s[1] = 0;
 }
 
-/* S = dot(S + X, H) */
+/*
+ * S = dot(S + X_i, H) for each of the @n blocks at @x.  The PCLMULQDQ
+ * path takes the words as bytes: x86 is little-endian, so their memory
+ * is the field elements' 16-byte encoding.
+ */
+static void polyval_blocks(struct polyval_state *p, const u8 *x, size_t n)
+{
+	if (use_pclmul) {
+		polyval_clmul((u8 *)p->s, (const u8 *)p->h, x, n);
+		return;
+	}
+	for (; n; n--, x += 16) {
+		p->s[0] ^= get_le64(x);
+		p->s[1] ^= get_le64(x + 8);
+		polyval_mul(p);
+	}
+}
+
 static void polyval_update(struct polyval_state *p, const u8 x[16])
 {
-	p->s[0] ^= get_le64(x);
-	p->s[1] ^= get_le64(x + 8);
-	polyval_mul(p);
+	polyval_blocks(p, x, 1);
 }
 
 static void polyval_final(struct polyval_state *p, u8 out[16])
@@ -369,8 +416,7 @@ void polyval(const u8 h[16], const u8 *blocks, size_t nr_blocks, u8 out[16])
 	struct polyval_state p;
 
 	polyval_init(&p, h);
-	for (size_t i = 0; i < nr_blocks; i++)
-		polyval_update(&p, blocks + 16 * i);
+	polyval_blocks(&p, blocks, nr_blocks);
 	polyval_final(&p, out);
 }
 

@@ -2,7 +2,8 @@
 /*
  * Key Locker crypto core: AES-128/256, POLYVAL (RFC 8452) and the Key
  * Locker handle wrap/unwrap (Key Locker Specification 343965, Appendix A).
- * Pure C for the VMM's software Key Locker emulation: no SSE, no libc.
+ * Plain C for the VMM's software Key Locker emulation (no libc), with
+ * AES-NI and PCLMULQDQ paths (klcrypto_ni.c) chosen once at boot.
  *
  * Byte order: a 128-bit quantity (an XMM register, an IWKey half, a handle
  * field) is stored little-endian, as the register holds it in memory:
@@ -13,6 +14,23 @@
 #define KLV_KLCRYPTO_H
 
 #include "lib/types.h"
+
+/*
+ * Implementation choice, made once at boot before any other call here:
+ * @aesni = CPUID.1:ECX[25], @pclmul = CPUID.1:ECX[1].  AES uses AES-NI
+ * when @aesni, POLYVAL uses PCLMULQDQ when @pclmul; the rest stays in C.
+ * Until it is called (and in a build that never calls it) all is C.
+ * klcrypto_impl() names the choice for the boot log.
+ *
+ * XMM registers: with AES-NI or PCLMULQDQ selected, every function below
+ * except aes_init_* may overwrite XMM0-XMM5 (those it uses are zero on
+ * return, so no key material stays behind in them).  The VMM keeps
+ * nothing of its own there, but a guest's vector state may be live in
+ * them: callers must have saved it to memory first (fpu_xmm_begin()) and
+ * must restore it afterwards (fpu_xmm_end()).
+ */
+void klcrypto_select(bool aesni, bool pclmul);
+const char *klcrypto_impl(void);
 
 /* One internal wrapping key (IWKey). */
 struct kl_iwkey {
@@ -26,8 +44,14 @@ struct kl_iwkey {
  * AES (FIPS-197).  @key_bits is 128 or 256 (any value other than 256 is
  * treated as 128).  The context holds the expanded round keys: wipe it
  * with memzero_explicit when done.  aes_init_decrypt expands the same
- * schedule (the straightforward inverse cipher walks it backwards); use
- * it for contexts passed to aes_decrypt.  @in and @out may alias.
+ * schedule (the straightforward inverse cipher walks it backwards; the
+ * AES-NI path applies AESIMC to the middle round keys as it goes); use it
+ * for contexts passed to aes_decrypt.  @in and @out may alias.  Contexts
+ * are the same for both implementations.
+ *
+ * rk[] is the FIPS-197 schedule w[0..4*rounds+3], word i holding its
+ * bytes little-endian (the first byte in bits 7:0): on x86 round key r is
+ * then the 16 bytes at &rk[4 * r] in order, as AES-NI loads it.
  */
 struct aes_ctx {
 	u32 rk[60];

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/*
+ * AES-NI and PCLMULQDQ paths for the Key Locker crypto core, selected at
+ * boot by klcrypto_select(); klcrypto.c's plain C is the fallback and the
+ * reference the unit tests hold these to.  Unlike the C AES, whose table
+ * lookups depend on the key, these run in constant time.
+ *
+ * The VMM is built with -mgeneral-regs-only, so there are no intrinsics:
+ * each operation is one asm statement that names its XMM registers,
+ * loads its inputs with MOVDQU (struct aes_ctx and the callers' buffers
+ * need not be 16-byte aligned, and legacy SSE memory operands other than
+ * MOVDQU's must be), and zeroes every XMM register it used before it
+ * ends, key material or not.  The callers' contract (klcrypto.h) is that
+ * no guest state is live in those registers.
+ */
+#include "vmm/kl/klcrypto_ni.h"
+
+/*
+ * Clobbers.  Where GCC may allocate vector registers itself (__SSE__: the
+ * host unit tests) they are listed; built with -mgeneral-regs-only (the
+ * VMM) it allocates none and refuses them in a clobber list.
+ */
+#ifdef __SSE__
+#define XMM_0_1 , "xmm0", "xmm1"
+#define XMM_0_5 , "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5"
+#else
+#define XMM_0_1
+#define XMM_0_5
+#endif
+
+/*
+ * Round r's key is the 16 bytes at &c->rk[4 * r] (klcrypto.h).  XMM0 is
+ * the state, XMM1 the round key.
+ */
+void aesni_encrypt(const struct aes_ctx *c, const u8 in[16], u8 out[16])
+{
+	const u32 *rk = c->rk;
+	unsigned long n = c->rounds - 1; /* AESENC rounds: 9 or 13 */
+
+	__asm__ volatile("movdqu (%[in]), %%xmm0\n\t"
+			 "movdqu (%[rk]), %%xmm1\n\t"
+			 "pxor %%xmm1, %%xmm0\n\t" /* round 0: AddRoundKey */
+			 "1:\n\t"
+			 "add $16, %[rk]\n\t"
+			 "movdqu (%[rk]), %%xmm1\n\t"
+			 "aesenc %%xmm1, %%xmm0\n\t"
+			 "dec %[n]\n\t"
+			 "jnz 1b\n\t"
+			 "movdqu 16(%[rk]), %%xmm1\n\t"
+			 "aesenclast %%xmm1, %%xmm0\n\t"
+			 "movdqu %%xmm0, (%[out])\n\t"
+			 "pxor %%xmm0, %%xmm0\n\t"
+			 "pxor %%xmm1, %%xmm1"
+			 : [rk] "+r"(rk), [n] "+r"(n)
+			 : [in] "r"(in), [out] "r"(out)
+			 : "cc", "memory" XMM_0_1);
+}
+
+/*
+ * The equivalent inverse cipher (FIPS-197 5.3.5), which AESDEC implements:
+ * the schedule backwards, with InvMixColumns (AESIMC) applied to the
+ * round keys of rounds Nr-1 .. 1 on the way.
+ */
+void aesni_decrypt(const struct aes_ctx *c, const u8 in[16], u8 out[16])
+{
+	const u32 *rk = &c->rk[4 * c->rounds];
+	unsigned long n = c->rounds - 1;
+
+	__asm__ volatile("movdqu (%[in]), %%xmm0\n\t"
+			 "movdqu (%[rk]), %%xmm1\n\t"
+			 "pxor %%xmm1, %%xmm0\n\t" /* round Nr's key */
+			 "1:\n\t"
+			 "sub $16, %[rk]\n\t"
+			 "movdqu (%[rk]), %%xmm1\n\t"
+			 "aesimc %%xmm1, %%xmm1\n\t"
+			 "aesdec %%xmm1, %%xmm0\n\t"
+			 "dec %[n]\n\t"
+			 "jnz 1b\n\t"
+			 "movdqu -16(%[rk]), %%xmm1\n\t" /* round 0's key */
+			 "aesdeclast %%xmm1, %%xmm0\n\t"
+			 "movdqu %%xmm0, (%[out])\n\t"
+			 "pxor %%xmm0, %%xmm0\n\t"
+			 "pxor %%xmm1, %%xmm1"
+			 : [rk] "+r"(rk), [n] "+r"(n)
+			 : [in] "r"(in), [out] "r"(out)
+			 : "cc", "memory" XMM_0_1);
+}
+
+/*
+ * POLYVAL's dot(A, H) = A * H * x^-128 mod P, P = x^128 + x^127 + x^126 +
+ * x^121 + 1, with bit i of the 16 little-endian bytes the coefficient of
+ * x^i: the order PCLMULQDQ works in, so no byte reversal is needed.
+ *
+ * Product: the 256-bit T = A * H from four 64 x 64 carry-less multiplies,
+ * kept as L (bits 127:0) and U (bits 255:128).
+ *
+ * Reduction, Montgomery style, 64 bits at a time.  Write L = l1 x^64 + l0.
+ * Since P = 1 + x^64 (C + x^64) with C = x^63 + x^62 + x^57, adding l0 P
+ * clears bits 63:0, and dividing by x^64 leaves
+ *	U x^64 + (l0 + hi(l0 C)) x^64 + (l1 + lo(l0 C))
+ * that is U x^64 + L' with L' = swap64(L) + l0 C.  The same step on L'
+ * gives the result, of degree < 128 and already reduced:
+ *	dot = U + swap64(L') + l0' C,	l0' = L' bits 63:0.
+ * (l0 C has degree at most 126, so it fits in 128 bits.)
+ *
+ * XMM0 = S, XMM1 = H, XMM5 = C; XMM2-4 scratch.
+ */
+static const u64 polyval_c[2] = { 0xc200000000000000ULL, 0 };
+
+void polyval_clmul(u8 s[16], const u8 h[16], const u8 *x, size_t n)
+{
+	if (!n)
+		return;
+	__asm__ volatile("movdqu (%[s]), %%xmm0\n\t"
+			 "movdqu (%[h]), %%xmm1\n\t"
+			 "movdqu (%[c]), %%xmm5\n\t"
+			 "1:\n\t"
+			 "movdqu (%[x]), %%xmm2\n\t"
+			 "pxor %%xmm2, %%xmm0\n\t" /* A = S + X_i */
+			 "movdqa %%xmm0, %%xmm2\n\t"
+			 "pclmulqdq $0x00, %%xmm1, %%xmm2\n\t" /* a0 h0 */
+			 "movdqa %%xmm0, %%xmm3\n\t"
+			 "pclmulqdq $0x11, %%xmm1, %%xmm3\n\t" /* a1 h1 */
+			 "movdqa %%xmm0, %%xmm4\n\t"
+			 "pclmulqdq $0x10, %%xmm1, %%xmm4\n\t" /* a0 h1 */
+			 "pclmulqdq $0x01, %%xmm1, %%xmm0\n\t" /* a1 h0 */
+			 "pxor %%xmm4, %%xmm0\n\t" /* middle, at x^64 */
+			 "movdqa %%xmm0, %%xmm4\n\t"
+			 "pslldq $8, %%xmm4\n\t"
+			 "psrldq $8, %%xmm0\n\t"
+			 "pxor %%xmm4, %%xmm2\n\t" /* L */
+			 "pxor %%xmm0, %%xmm3\n\t" /* U */
+			 "movdqa %%xmm2, %%xmm4\n\t"
+			 "pclmulqdq $0x00, %%xmm5, %%xmm4\n\t" /* l0 C */
+			 "pshufd $0x4e, %%xmm2, %%xmm2\n\t" /* swap64 */
+			 "pxor %%xmm4, %%xmm2\n\t" /* L' */
+			 "movdqa %%xmm2, %%xmm4\n\t"
+			 "pclmulqdq $0x00, %%xmm5, %%xmm4\n\t" /* l0' C */
+			 "pshufd $0x4e, %%xmm2, %%xmm2\n\t"
+			 "pxor %%xmm4, %%xmm2\n\t"
+			 "pxor %%xmm2, %%xmm3\n\t" /* S = dot(A, H) */
+			 "movdqa %%xmm3, %%xmm0\n\t"
+			 "add $16, %[x]\n\t"
+			 "dec %[n]\n\t"
+			 "jnz 1b\n\t"
+			 "movdqu %%xmm0, (%[s])\n\t"
+			 "pxor %%xmm0, %%xmm0\n\t"
+			 "pxor %%xmm1, %%xmm1\n\t"
+			 "pxor %%xmm2, %%xmm2\n\t"
+			 "pxor %%xmm3, %%xmm3\n\t"
+			 "pxor %%xmm4, %%xmm4\n\t"
+			 "pxor %%xmm5, %%xmm5"
+			 : [x] "+r"(x), [n] "+r"(n)
+			 : [s] "r"(s), [h] "r"(h), [c] "r"(polyval_c)
+			 : "cc", "memory" XMM_0_5);
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * AES-NI and PCLMULQDQ versions of the klcrypto primitives, for
+ * klcrypto.c's dispatch (and the unit tests); not for the rest of the VMM.
+ * Callers must have checked the CPUID bits and saved any live guest
+ * vector state: each function uses some of XMM0-XMM5 (the AES ones XMM0
+ * and XMM1) and leaves the ones it used zero.
+ */
+#ifndef VMM_KL_KLCRYPTO_NI_H
+#define VMM_KL_KLCRYPTO_NI_H
+
+#include "vmm/kl/klcrypto.h"
+
+/* As aes_encrypt/aes_decrypt, on a context from aes_init_*; may alias. */
+void aesni_encrypt(const struct aes_ctx *c, const u8 in[16], u8 out[16]);
+void aesni_decrypt(const struct aes_ctx *c, const u8 in[16], u8 out[16]);
+
+/*
+ * For each of the @n blocks at @x: S = dot(S + X_i, H) (RFC 8452 section
+ * 3).  @s and @h are field elements as 16 little-endian bytes.
+ */
+void polyval_clmul(u8 s[16], const u8 h[16], const u8 *x, size_t n);
+
+#endif
