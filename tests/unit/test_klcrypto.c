@@ -8,7 +8,13 @@
  * a wrap built here from OpenSSL AES and a POLYVAL written from the RFC's
  * definition, and against build/guests/kl_vectors.h (tools/klvectors.c);
  * unwrap round trips and every failure the handle table lists.
+ *
+ * Every one of those checks runs twice, as "c/..." with the plain C
+ * selected and as "ni/..." with AES-NI and PCLMULQDQ (skipped on a host
+ * without them); the "ni_" tests also compare the two directly on random
+ * inputs, in all four combinations, and check the XMM wipe.
  */
+#include <cpuid.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +23,7 @@
 
 #include "lib/string.h"
 #include "vmm/kl/klcrypto.h"
+#include "vmm/kl/klcrypto_ni.h"
 #include "tests/unit/support.h"
 
 #include "kl_vectors.h"
@@ -688,25 +695,342 @@ static void test_unwrap_zero_iwkey_malleable(void **state)
 	assert_memory_equal(out, key, 16);
 }
 
+/* ---- AES-NI and PCLMULQDQ against the C ---- */
+
+/* CPUID.1:ECX[25] (AES-NI) and [1] (PCLMULQDQ) of this host. */
+static bool host_has(bool aesni, bool pclmul)
+{
+	unsigned a, b, c, d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d))
+		return !aesni && !pclmul;
+	return (!aesni || (c & bit_AES)) && (!pclmul || (c & bit_PCLMUL));
+}
+
+static void need_host(bool aesni, bool pclmul)
+{
+	if (!host_has(aesni, pclmul)) {
+		print_message("host lacks AES-NI or PCLMULQDQ\n");
+		skip();
+	}
+}
+
+static void test_impl_names(void **state)
+{
+	(void)state;
+	klcrypto_select(false, false);
+	assert_string_equal(klcrypto_impl(), "C");
+	klcrypto_select(true, true);
+	assert_string_equal(klcrypto_impl(), "AES-NI + PCLMULQDQ");
+	klcrypto_select(true, false);
+	assert_string_equal(klcrypto_impl(), "AES-NI + C POLYVAL");
+	klcrypto_select(false, true);
+	assert_string_equal(klcrypto_impl(), "C AES + PCLMULQDQ");
+	klcrypto_select(false, false);
+}
+
+/*
+ * One context, both paths, random keys and blocks; key sizes other than
+ * 128 and 256 mean 128.  Contexts from aes_init_encrypt also decrypt (the
+ * schedules are the same), in place too.
+ */
+static void test_ni_aes_vs_c(void **state)
+{
+	static const unsigned sizes[] = { 128, 256, 192, 0 };
+
+	(void)state;
+	need_host(true, false);
+	for (size_t k = 0; k < ARRAY_SIZE(sizes); k++) {
+		for (int n = 0; n < 500; n++) {
+			u8 key[32], in[16], c_enc[16], c_dec[16], ni[16];
+			struct aes_ctx c;
+
+			rng_fill(key, sizeof(key));
+			rng_fill(in, sizeof(in));
+			klcrypto_select(false, false);
+			aes_init_encrypt(&c, key, sizes[k]);
+			aes_encrypt(&c, in, c_enc);
+			aes_decrypt(&c, in, c_dec);
+
+			klcrypto_select(true, false);
+			aes_encrypt(&c, in, ni);
+			assert_memory_equal(ni, c_enc, 16);
+			aesni_encrypt(&c, in, ni);
+			assert_memory_equal(ni, c_enc, 16);
+			aes_init_decrypt(&c, key, sizes[k]);
+			aes_decrypt(&c, in, ni);
+			assert_memory_equal(ni, c_dec, 16);
+			memcpy(ni, in, 16);
+			aesni_decrypt(&c, ni, ni);
+			assert_memory_equal(ni, c_dec, 16);
+			aesni_encrypt(&c, ni, ni);
+			assert_memory_equal(ni, in, 16);
+		}
+	}
+	klcrypto_select(false, false);
+}
+
+/* Special field elements: 0, 1, x^63, x^64, x^127, all ones. */
+static void special_element(u8 e[16], int which)
+{
+	memset(e, 0, 16);
+	switch (which) {
+	case 1:
+		e[0] = 1;
+		break;
+	case 2:
+		e[7] = 0x80;
+		break;
+	case 3:
+		e[8] = 1;
+		break;
+	case 4:
+		e[15] = 0x80;
+		break;
+	case 5:
+		memset(e, 0xff, 16);
+		break;
+	}
+}
+
+static void test_ni_polyval_vs_c(void **state)
+{
+	(void)state;
+	need_host(false, true);
+	for (int iter = 0; iter < 2000; iter++) {
+		size_t n = (size_t)iter % 9;
+		u8 h[16], x[8 * 16], c_out[16], ni[16], s[16], h_copy[16];
+
+		rng_fill(h, sizeof(h));
+		rng_fill(x, sizeof(x));
+		/* Edge values for H and for the blocks, a few hundred times. */
+		if (iter < 6 * 6 * 8) {
+			special_element(h, iter % 6);
+			for (size_t i = 0; i < n; i++)
+				special_element(x + 16 * i, (iter / 6 + (int)i) % 6);
+		}
+		memcpy(h_copy, h, 16);
+		klcrypto_select(false, false);
+		polyval(h, x, n, c_out);
+		klcrypto_select(false, true);
+		memset(ni, 0x5a, sizeof(ni));
+		polyval(h, x, n, ni);
+		assert_memory_equal(ni, c_out, 16);
+		/* Directly, from S = 0 and in two parts. */
+		memset(s, 0, sizeof(s));
+		polyval_clmul(s, h, x, n / 2);
+		polyval_clmul(s, h, x + 16 * (n / 2), n - n / 2);
+		assert_memory_equal(s, c_out, 16);
+		assert_memory_equal(h, h_copy, 16);
+		/* Against the naive reference as well, now and then. */
+		if (iter % 50 == 0) {
+			ref_polyval(h, x, n, s);
+			assert_memory_equal(s, c_out, 16);
+		}
+	}
+	klcrypto_select(false, false);
+}
+
+/*
+ * kl_wrap under each of the four choices gives the same handle, and a
+ * handle from any of them unwraps under every other.
+ */
+static void test_ni_wrap_vs_c(void **state)
+{
+	(void)state;
+	need_host(true, true);
+	for (int iter = 0; iter < 100; iter++) {
+		unsigned key_bits = iter & 1 ? 256 : 128;
+		u32 src = (u32)iter % 8;
+		struct kl_iwkey iw;
+		u8 key[32], want[64], h[4][64];
+
+		random_iwkey(&iw);
+		rng_fill(key, sizeof(key));
+		ref_wrap(&iw, src, key, key_bits, want);
+		for (int m = 0; m < 4; m++) {
+			klcrypto_select(m & 1, m & 2);
+			kl_wrap(&iw, src, key, key_bits, h[m]);
+			assert_memory_equal(h[m], want, KL_HANDLE_SIZE(key_bits));
+		}
+		for (int m = 0; m < 4; m++) {
+			for (int from = 0; from < 4; from++) {
+				u8 out[32];
+				u32 low = 0;
+
+				klcrypto_select(m & 1, m & 2);
+				assert_true(kl_unwrap(&iw, h[from], key_bits, out, &low));
+				assert_memory_equal(out, key, key_bits / 8);
+				h[from][16 + iter % 16] ^= 1; /* and a bad tag is refused */
+				assert_false(kl_unwrap(&iw, h[from], key_bits, out, &low));
+				h[from][16 + iter % 16] ^= 1;
+			}
+		}
+	}
+	klcrypto_select(false, false);
+}
+
+/* ---- The XMM wipe ---- */
+
+static void xmm_fill(const u8 pattern[16])
+{
+	__asm__ volatile("movdqu (%0), %%xmm0\n\t"
+			 "movdqa %%xmm0, %%xmm1\n\t"
+			 "movdqa %%xmm0, %%xmm2\n\t"
+			 "movdqa %%xmm0, %%xmm3\n\t"
+			 "movdqa %%xmm0, %%xmm4\n\t"
+			 "movdqa %%xmm0, %%xmm5" ::"r"(pattern)
+			 : "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5");
+}
+
+static void xmm_dump(u8 regs[6][16])
+{
+	__asm__ volatile("movdqu %%xmm0, 0(%0)\n\t"
+			 "movdqu %%xmm1, 16(%0)\n\t"
+			 "movdqu %%xmm2, 32(%0)\n\t"
+			 "movdqu %%xmm3, 48(%0)\n\t"
+			 "movdqu %%xmm4, 64(%0)\n\t"
+			 "movdqu %%xmm5, 80(%0)" ::"r"(regs)
+			 : "memory");
+}
+
+typedef void aes_fn(const struct aes_ctx *c, const u8 in[16], u8 out[16]);
+
+/* Fill XMM0-5 with a pattern, run one NI primitive, dump XMM0-5. */
+static __attribute__((noinline)) void run_aes_dump(aes_fn *fn, const struct aes_ctx *c,
+						   const u8 *in, u8 *out, u8 regs[6][16])
+{
+	static const u8 pattern[16] = { 0xa5, 0x5a, 0xff, 0x01, 0x80, 0x7e, 0x33, 0xcc,
+					0xa5, 0x5a, 0xff, 0x01, 0x80, 0x7e, 0x33, 0xcc };
+
+	xmm_fill(pattern);
+	fn(c, in, out);
+	xmm_dump(regs);
+}
+
+/* polyval_clmul(s, ...) directly, or the public polyval(..., s) if @public. */
+static __attribute__((noinline)) void run_polyval_dump(bool public, u8 *s, const u8 *h, const u8 *x,
+						       size_t n, u8 regs[6][16])
+{
+	static const u8 pattern[16] = { 0x3c, 0xc3, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20,
+					0x40, 0x80, 0xff, 0xfe, 0xfd, 0xfb, 0xf7, 0xef };
+
+	xmm_fill(pattern);
+	if (public)
+		polyval(h, x, n, s);
+	else
+		polyval_clmul(s, h, x, n);
+	xmm_dump(regs);
+}
+
+static void test_ni_wipes_xmm(void **state)
+{
+	u8 key[32], in[16], out[16], x[48], s[16] = { 0 }, regs[6][16], zero[16] = { 0 };
+	struct aes_ctx c;
+
+	(void)state;
+	need_host(true, true);
+	rng_fill(key, sizeof(key));
+	rng_fill(in, sizeof(in));
+	rng_fill(x, sizeof(x));
+	for (unsigned key_bits = 128; key_bits <= 256; key_bits += 128) {
+		aes_init_encrypt(&c, key, key_bits);
+		run_aes_dump(aesni_encrypt, &c, in, out, regs);
+		assert_memory_equal(regs[0], zero, 16);
+		assert_memory_equal(regs[1], zero, 16);
+		run_aes_dump(aesni_decrypt, &c, in, out, regs);
+		assert_memory_equal(regs[0], zero, 16);
+		assert_memory_equal(regs[1], zero, 16);
+	}
+	run_polyval_dump(false, s, key, x, 3, regs);
+	for (int i = 0; i < 6; i++)
+		assert_memory_equal(regs[i], zero, 16);
+	assert_memory_not_equal(s, zero, 16);
+}
+
+/*
+ * The dispatch: with AES-NI and PCLMULQDQ selected, the public functions
+ * take those paths, seen from the registers only they zero (the C code
+ * has no reason to touch XMM1 or XMM5; with C selected they keep the
+ * pattern, which also shows that the check can tell).
+ */
+static void test_ni_dispatch(void **state)
+{
+	u8 key[32], in[16], out[16], x[48], s[16], regs[6][16], zero[16] = { 0 };
+	struct aes_ctx c;
+
+	(void)state;
+	need_host(true, true);
+	rng_fill(key, sizeof(key));
+	rng_fill(in, sizeof(in));
+	rng_fill(x, sizeof(x));
+	aes_init_encrypt(&c, key, 256);
+	for (int ni = 0; ni < 2; ni++) {
+		klcrypto_select(ni, ni);
+		run_aes_dump(aes_encrypt, &c, in, out, regs);
+		assert_int_equal(memcmp(regs[1], zero, 16) == 0, ni);
+		run_aes_dump(aes_decrypt, &c, in, out, regs);
+		assert_int_equal(memcmp(regs[1], zero, 16) == 0, ni);
+		run_polyval_dump(true, s, key, x, 3, regs);
+		assert_int_equal(memcmp(regs[5], zero, 16) == 0, ni);
+	}
+	klcrypto_select(false, false);
+}
+
+/* ---- Running each check under both implementations ---- */
+
+struct impl_run {
+	void (*fn)(void **state);
+	bool ni; /* AES-NI and PCLMULQDQ rather than C */
+};
+
+static void run_impl(void **state)
+{
+	const struct impl_run *r = *state;
+
+	if (r->ni)
+		need_host(true, true);
+	klcrypto_select(r->ni, r->ni);
+	r->fn(state);
+	klcrypto_select(false, false);
+}
+
+#define BOTH(f)                                                                              \
+	{ .name = "c/" #f,                                                                   \
+	  .test_func = run_impl,                                                             \
+	  .initial_state = &(struct impl_run){ f, false } },                                 \
+	{                                                                                    \
+		.name = "ni/" #f, .test_func = run_impl, .initial_state = &(struct impl_run) \
+		{                                                                            \
+			f, true                                                              \
+		}                                                                            \
+	}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_aes_fips197),
-		cmocka_unit_test(test_aes_vs_openssl),
-		cmocka_unit_test(test_polyval_rfc8452),
-		cmocka_unit_test(test_polyval_ref_self),
-		cmocka_unit_test(test_polyval_vs_openssl_ghash),
-		cmocka_unit_test(test_wrap_kat),
-		cmocka_unit_test(test_wrap_vs_reference),
-		cmocka_unit_test(test_wrap_masks_src),
-		cmocka_unit_test(test_wrap_unwrap_in_place),
-		cmocka_unit_test(test_wrap_vs_klvectors),
-		cmocka_unit_test(test_unwrap_roundtrip),
-		cmocka_unit_test(test_unwrap_bit_flips),
-		cmocka_unit_test(test_unwrap_wrong_type),
-		cmocka_unit_test(test_unwrap_bad_aad_valid_tag),
-		cmocka_unit_test(test_unwrap_other_iwkey),
-		cmocka_unit_test(test_unwrap_zero_iwkey_malleable),
+		BOTH(test_aes_fips197),
+		BOTH(test_aes_vs_openssl),
+		BOTH(test_polyval_rfc8452),
+		BOTH(test_polyval_ref_self),
+		BOTH(test_polyval_vs_openssl_ghash),
+		BOTH(test_wrap_kat),
+		BOTH(test_wrap_vs_reference),
+		BOTH(test_wrap_masks_src),
+		BOTH(test_wrap_unwrap_in_place),
+		BOTH(test_wrap_vs_klvectors),
+		BOTH(test_unwrap_roundtrip),
+		BOTH(test_unwrap_bit_flips),
+		BOTH(test_unwrap_wrong_type),
+		BOTH(test_unwrap_bad_aad_valid_tag),
+		BOTH(test_unwrap_other_iwkey),
+		BOTH(test_unwrap_zero_iwkey_malleable),
+		cmocka_unit_test(test_impl_names),
+		cmocka_unit_test(test_ni_aes_vs_c),
+		cmocka_unit_test(test_ni_polyval_vs_c),
+		cmocka_unit_test(test_ni_wrap_vs_c),
+		cmocka_unit_test(test_ni_wipes_xmm),
+		cmocka_unit_test(test_ni_dispatch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

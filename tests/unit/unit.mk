@@ -22,7 +22,7 @@ UNIT_SRCS_test_guest_boot := vmm/guest_boot.c
 UNIT_SRCS_test_gwalk      := vmm/gwalk.c
 UNIT_SRCS_test_decode     := vmm/decode.c
 UNIT_SRCS_test_vlapic     := vmm/vlapic.c
-UNIT_SRCS_test_klcrypto   := vmm/kl/klcrypto.c
+UNIT_SRCS_test_klcrypto   := vmm/kl/klcrypto.c vmm/kl/klcrypto_ni.c
 UNIT_SRCS_test_klslot     := vmm/kl/slot.c
 UNIT_SRCS_test_klhw       := vmm/kl/hwcheck.c
 UNIT_SRCS_test_klbackup   := vmm/kl/backup.c
@@ -30,7 +30,7 @@ UNIT_SRCS_test_klinsn     := vmm/kl/klinsn.c vmm/decode.c
 UNIT_CFLAGS_test_klcrypto := -I$(BUILD)/guests
 UNIT_LIBS_test_klcrypto   := -lcrypto
 # test_klcrypto also checks klcrypto.c against the generated guest vectors.
-$(BUILD)/tests/test_klcrypto: $(BUILD)/guests/kl_vectors.h vmm/kl/klcrypto.h
+$(BUILD)/tests/test_klcrypto: $(BUILD)/guests/kl_vectors.h vmm/kl/klcrypto.h vmm/kl/klcrypto_ni.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
