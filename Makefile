@@ -1,7 +1,7 @@
 # klvisor build.  `make` builds build/klvisor.elf and build/klvisor.iso;
 # `make run`, `make check` and `make run-qemu` install what they need first.
 
-BUILD   := build
+BUILD   ?= build
 V       ?= 0
 ifeq ($(V),0)
 Q := @
@@ -18,7 +18,8 @@ OPT := -O2
 endif
 
 WARN   := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wstrict-prototypes
-CFLAGS := -std=gnu11 $(OPT) -g $(WARN) -ffreestanding -fno-pie -mno-red-zone \
+EXTRA_CFLAGS ?=
+CFLAGS := -std=gnu11 $(OPT) $(EXTRA_CFLAGS) -g $(WARN) -ffreestanding -fno-pie -mno-red-zone \
 	  -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
 	  -fno-omit-frame-pointer -mcmodel=small -I. -I$(BUILD) -MMD -MP
 ASFLAGS := -I. -I$(BUILD) -MMD -MP
@@ -112,6 +113,9 @@ $(TINY_MB1): tests/system/tiny-mb1.S
 	@echo "  AS32    $@"
 	$(Q)as --32 -o $(@:.elf=.o) $<
 	$(Q)ld -m elf_i386 -Ttext=0x100000 --build-id=none -o $@ $(@:.elf=.o)
+
+bench: deps all
+	tools/bench.sh
 
 check: deps all unit-tests $(TINY_MB1)
 	tests/run-checks.sh

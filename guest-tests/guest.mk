@@ -59,3 +59,11 @@ $(GUEST_BUILD)/klbasic.o: $(GUEST_BUILD)/kl_vectors.h
 GUEST_SSE_klbackup := y
 GUEST_CFLAGS_klbackup := -I$(GUEST_BUILD)
 $(GUEST_BUILD)/klbackup.o: $(GUEST_BUILD)/kl_vectors.h
+GUEST_SSE_bench := y
+GUEST_CFLAGS_bench := -I$(GUEST_BUILD)
+$(GUEST_BUILD)/bench.o: $(GUEST_BUILD)/kl_vectors.h
+
+# The Key Locker instruction, ring-3, switching and slot-load guests.
+KL_TEST_GUESTS := klinsn klforms klring3 klswitch klloads
+$(foreach g,$(KL_TEST_GUESTS),$(eval GUEST_SSE_$(g) := y)$(eval GUEST_CFLAGS_$(g) := -I$(GUEST_BUILD)))
+$(KL_TEST_GUESTS:%=$(GUEST_BUILD)/%.o): $(GUEST_BUILD)/kl_vectors.h

@@ -229,6 +229,19 @@ struct kl_regs {
 		     : [kr] "r"(r), ##__VA_ARGS__                                            \
 		     : KL_XMM_CLOBBERS, "cc", "memory")
 
+/*
+ * The same with more clobbers, a parenthesized list: to use fixed
+ * registers, move values into them inside insn and name them here (local
+ * register variables do not survive the function calls around KL_RUN).
+ */
+#define KL_UNPAREN(...) __VA_ARGS__
+#define KL_RUN_CLOBBERING(r, insn, outputs, clobbers, ...)                          \
+	asm volatile(KL_XMM_LOAD("%[kr]") "pushq 512(%[kr])\n\tpopfq\n\t" insn "\n\t"      \
+		     "pushfq\n\tpopq 520(%[kr])\n\tcld\n\t" KL_XMM_STORE("%[kr]")          \
+		     : outputs                                                               \
+		     : [kr] "r"(r), ##__VA_ARGS__                                            \
+		     : KL_XMM_CLOBBERS, "cc", "memory", KL_UNPAREN clobbers)
+
 _Static_assert(__builtin_offsetof(struct kl_regs, out) == 256 &&
 		       __builtin_offsetof(struct kl_regs, flags_in) == 512 &&
 		       __builtin_offsetof(struct kl_regs, flags_out) == 520,
@@ -258,6 +271,27 @@ static inline int kl_regs_changed(const struct kl_regs *r, int first, int last)
 static inline u64 kl_other_flags_changed(const struct kl_regs *r)
 {
 	return (r->flags_in ^ r->flags_out) & ~KL_FLAGS;
+}
+
+/*
+ * Form @op with @handle on the registers in @r: the single forms work on
+ * XMM3, the WIDE forms on XMM0-7.  Returns the vector of an exception
+ * (recorded in @info if not NULL) or -1.
+ */
+static inline int kl_run_form(int op, const void *handle, struct kl_regs *r, struct exc_info *info)
+{
+	exc_arm();
+	switch (op) {
+	case KL_ENC128: KL_RUN(r, EXC_TRY("aesenc128kl (%[h]), %%xmm3"), , [h] "r"(handle)); break;
+	case KL_DEC128: KL_RUN(r, EXC_TRY("aesdec128kl (%[h]), %%xmm3"), , [h] "r"(handle)); break;
+	case KL_ENC256: KL_RUN(r, EXC_TRY("aesenc256kl (%[h]), %%xmm3"), , [h] "r"(handle)); break;
+	case KL_DEC256: KL_RUN(r, EXC_TRY("aesdec256kl (%[h]), %%xmm3"), , [h] "r"(handle)); break;
+	case KL_ENCWIDE128: KL_RUN(r, EXC_TRY("aesencwide128kl (%[h])"), , [h] "r"(handle)); break;
+	case KL_DECWIDE128: KL_RUN(r, EXC_TRY("aesdecwide128kl (%[h])"), , [h] "r"(handle)); break;
+	case KL_ENCWIDE256: KL_RUN(r, EXC_TRY("aesencwide256kl (%[h])"), , [h] "r"(handle)); break;
+	default: KL_RUN(r, EXC_TRY("aesdecwide256kl (%[h])"), , [h] "r"(handle)); break;
+	}
+	return exc_result(info);
 }
 
 #endif

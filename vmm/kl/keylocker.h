@@ -32,7 +32,9 @@ struct kl_vcpu {
  * Setting this to 1 does the same here, for benchmarks that compare the
  * two; klvisor's design is 0: load only when the resident key changes.
  */
+#ifndef KL_EAGER_RELOAD
 #define KL_EAGER_RELOAD 0
+#endif
 
 /* Choose the backend and say which and why on the console. */
 void kl_init(void);

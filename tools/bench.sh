@@ -1,0 +1,50 @@
+#!/bin/bash
+# `make bench`: benchmarks in Bochs, where the TSC counts emulated
+# instructions, so results are deterministic path lengths.  Prints one
+# "name value unit" line per result (docs/performance.md explains them).
+#
+#  1. exit costs: CPUID, hypercall and port-write round trips from a guest
+#  2. the cost of each software-emulated Key Locker instruction
+#  3. IWKey slot loads per VM entry, two Key Locker VMs time-sliced on one
+#     CPU: klvisor's lazy switching, then the same run with a klvisor built
+#     with KL_EAGER_RELOAD=1 (the original KVM proposal's reload on every
+#     entry)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+bench="$BUILD/guests/bench.elf"
+
+boot() { # ELF LOG CMDLINE MODULES...
+	local elf=$1 log=$2 cmdline=$3
+	shift 3
+	KLVISOR_ELF=$elf tools/mkiso.sh "$work/b.iso" "$cmdline" "$@"
+	tools/bochs-run.sh --timeout 600 "$work/b.iso" "$log" || { echo "bench: Bochs failed" >&2; exit 1; }
+	sed -i 's/\r$//' "$log"
+	grep -q "klvisor: powering off" "$log" || { echo "bench: run did not finish; see $log" >&2; exit 1; }
+	! grep -q "FAIL" "$log" || { grep "FAIL" "$log" >&2; echo "bench: a benchmark guest failed" >&2; exit 1; }
+}
+
+results() { sed -n 's/^\[[^]]*\] BENCH: //p' "$1"; }
+
+# Slot loads and VM exits (= entries) of the CPU the two spinners share.
+per_entry() { # LOG NAME
+	local loads exits
+	loads=$(sed -n 's/^klvisor: cpu1: Key Locker slot loads \([0-9]*\)$/\1/p' "$1")
+	exits=$(sed -n "s/^klvisor: vm 'spin[ab]': .*, \([0-9]*\) exits$/\1/p" "$1" | awk '{ s += $1 } END { print s }')
+	[ -n "$loads" ] && [ -n "$exits" ] || { echo "bench: no counters in $1" >&2; exit 1; }
+	echo "$2 $(awk -v l="$loads" -v e="$exits" 'BEGIN { printf "%.4f", l / e }') loads/entry ($loads loads, $exits entries)"
+}
+
+boot "$BUILD/klvisor.elf" "$work/exits.log" "" \
+	"$bench=bexits pin=1 mem=4M -- exits" "$bench=bkl kl=on pin=1 mem=4M -- kl"
+results "$work/exits.log"
+
+spinners=("$bench=spina kl=on pin=1 mem=4M -- spin n=20000" "$bench=spinb kl=on pin=1 mem=4M -- spin n=20000")
+boot "$BUILD/klvisor.elf" "$work/lazy.log" "" "${spinners[@]}"
+per_entry "$work/lazy.log" kl-slot-loads-lazy
+
+make -s BUILD="$BUILD/eager" EXTRA_CFLAGS=-DKL_EAGER_RELOAD=1 "$BUILD/eager/klvisor.elf"
+boot "$BUILD/eager/klvisor.elf" "$work/eager.log" "" "${spinners[@]}"
+per_entry "$work/eager.log" kl-slot-loads-eager
