@@ -7,6 +7,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmcs.h"
 #include "vmm/exit.h"
+#include "vmm/fpu.h"
 #include "vmm/vcpu.h"
 
 #define KLV_CPUID_BASE 0x40000000
@@ -19,6 +20,7 @@
 #define CPUID1_ECX_PDCM BIT(15)
 #define CPUID1_ECX_OSXSAVE BIT(27)
 #define CPUID1_ECX_HYPERVISOR BIT(31)
+#define CPUID7_ECX_LA57 BIT(16)
 
 static void klvisor_leaf(u32 leaf, struct cpuid_regs *r)
 {
@@ -52,6 +54,16 @@ static void vcpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 	case 5:	  /* MONITOR/MWAIT: hidden */
 	case 0xa: /* architectural PMU: hidden */
 		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	case 7:
+		if (sub == 0)
+			r->ecx &= ~CPUID7_ECX_LA57; /* 5-level paging is not offered */
+		break;
+	case 0xd:
+		if (sub == 0) { /* only the state components klvisor switches */
+			r->eax &= (u32)fpu_guest_xcr0_mask();
+			r->edx &= (u32)(fpu_guest_xcr0_mask() >> 32);
+		}
 		break;
 	case 0xb:
 	case 0x1f:

@@ -10,6 +10,7 @@
 #include "arch/x86/vmcs.h"
 #include "lib/printf.h"
 #include "vmm/exit.h"
+#include "vmm/fpu.h"
 #include "vmm/vcpu.h"
 
 #define EFER_LME BIT(8)
@@ -79,8 +80,11 @@ static bool guest_write_cr4(struct vcpu *v, u64 val)
 
 	u64 real;
 
-	/* VMX is hidden; bit 19 (KL) is Key Locker's to decide, and may be unsettable here. */
-	if (val & (CR4_VMXE | (~vmx_caps.cr4_fixed1 & ~CR4_KL)))
+	/*
+	 * VMX is hidden, and 5-level paging is not offered (klvisor's guest
+	 * page walks are 4-level); bit 19 (KL) is Key Locker's to decide.
+	 */
+	if (val & (CR4_VMXE | CR4_LA57 | (~vmx_caps.cr4_fixed1 & ~CR4_KL)))
 		return false;
 	if ((vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && !(val & CR4_PAE))
 		return false;
@@ -116,8 +120,8 @@ enum exit_action handle_cr_access(struct vcpu *v, u64 qual)
 enum exit_action handle_xsetbv(struct vcpu *v, u64 qual)
 {
 	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
-	struct cpuid_regs d = cpuid(0xd, 0);
-	u64 supported = ((u64)d.edx << 32) | d.eax;
+	/* Only what klvisor saves and restores across vCPU switches. */
+	u64 supported = fpu_guest_xcr0_mask();
 
 	(void)qual;
 	/* XCR0: only XCR 0; x87 always; AVX needs SSE; nothing the CPU lacks. */

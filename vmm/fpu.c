@@ -31,6 +31,11 @@ void fpu_init(void)
 		xsave_mask &= 7; /* x87, SSE, AVX: 832 bytes */
 }
 
+u64 fpu_guest_xcr0_mask(void)
+{
+	return use_xsave ? xsave_mask : 0;
+}
+
 void fpu_reset_area(struct vcpu *v)
 {
 	u8 *a = v->fpu;

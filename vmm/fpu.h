@@ -12,6 +12,8 @@
 
 /* Pick XSAVE or FXSAVE for the calling CPU (all CPUs are alike). */
 void fpu_init(void);
+/* The XCR0 bits a guest may enable: those its save area holds. */
+u64 fpu_guest_xcr0_mask(void);
 /* Prepare @v's save area with the reset values of FCW and MXCSR. */
 void fpu_reset_area(struct vcpu *v);
 /* Make @v's vector state the live one on this CPU. */

@@ -20,6 +20,7 @@
 #define CR4_PGE	       BIT(7)
 #define CR4_OSFXSR     BIT(9)
 #define CR4_OSXMMEXCPT BIT(10)
+#define CR4_LA57       BIT(12)
 #define CR4_VMXE       BIT(13)
 #define CR4_OSXSAVE    BIT(18)
 #define CR4_KL	       BIT(19)
