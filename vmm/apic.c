@@ -142,7 +142,7 @@ static const char *xapic_mmio(struct vcpu *v, u64 gpa)
 		if (vlapic_write(&v->lapic, off, val, &ipi) && ipi.send)
 			send_ipi(v, &ipi);
 	}
-	vmcs_writenat(GUEST_RIP, vmcs_read(GUEST_RIP) + in.len);
+	vcpu_complete_instruction(v, in.len);
 	return NULL;
 }
 

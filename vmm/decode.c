@@ -78,24 +78,25 @@ static const char *prefixes(struct cursor *c, struct insn *in, unsigned mode_bit
 
 		if (!take(c, 1, &b))
 			return "truncated";
+		/*
+		 * A REX prefix counts only directly before the opcode (64-bit
+		 * mode): one followed by another prefix is ignored, as the SDM
+		 * says, so every legacy prefix clears it and a later REX wins.
+		 */
 		switch (b) {
-		case 0x66: in->opsize = true; continue;
-		case 0x67: in->adsize = true; continue;
-		case 0xf0: in->lock = true; continue;
-		case 0xf2: in->repne = true; in->rep = false; continue;
-		case 0xf3: in->rep = true; in->repne = false; continue;
+		case 0x66: in->opsize = true; in->rex = 0; continue;
+		case 0x67: in->adsize = true; in->rex = 0; continue;
+		case 0xf0: in->lock = true; in->rex = 0; continue;
+		case 0xf2: in->repne = true; in->rep = false; in->rex = 0; continue;
+		case 0xf3: in->rep = true; in->repne = false; in->rex = 0; continue;
 		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
 			in->seg = (u8)b;
+			in->rex = 0;
 			continue;
 		}
-		/* REX counts only directly before the opcode, in 64-bit mode. */
 		if (mode_bits == 64 && (b & 0xf0) == 0x40) {
 			in->rex = (u8)b;
-			if (!take(c, 1, &b))
-				return "truncated after REX";
-			if ((b & 0xf0) == 0x40 || b == 0x66 || b == 0x67 || b == 0xf0 ||
-			    b == 0xf2 || b == 0xf3)
-				return "prefix after REX";
+			continue;
 		}
 		in->opcode = (u8)b;
 		return NULL;

@@ -207,9 +207,11 @@ void vcpu_set_gpr(struct vcpu *v, unsigned n, u64 val)
 		((u64 *)&v->regs)[n] = val;
 }
 
-void vcpu_skip_instruction(struct vcpu *v)
+#define PENDING_DBG_BS BIT(14) /* a single-step trap is pending */
+
+void vcpu_complete_instruction(struct vcpu *v, u64 len)
 {
-	u64 rip = vmcs_read(GUEST_RIP) + vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	u64 rip = vmcs_read(GUEST_RIP) + len;
 	u32 intr = (u32)vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 
 	(void)v;
@@ -218,6 +220,15 @@ void vcpu_skip_instruction(struct vcpu *v)
 	vmcs_writenat(GUEST_RIP, rip);
 	if (intr & 3)
 		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, intr & ~3U);
+	/* The instruction never completed in the guest, so the CPU raised no single-step trap. */
+	if (vmcs_read(GUEST_RFLAGS) & RFLAGS_TF)
+		vmcs_writenat(GUEST_PENDING_DBG_EXCEPTIONS,
+			      vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
+}
+
+void vcpu_skip_instruction(struct vcpu *v)
+{
+	vcpu_complete_instruction(v, vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 }
 
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)

@@ -27,7 +27,13 @@ void vcpu_load(struct vcpu *v);
 u64 vcpu_gpr(struct vcpu *v, unsigned n);
 void vcpu_set_gpr(struct vcpu *v, unsigned n, u64 val);
 
-/* Step over the instruction that exited, ending STI/MOV SS blocking. */
+/*
+ * Finish an instruction klvisor carried out for the guest: advance RIP by
+ * @len, end STI/MOV SS blocking, and leave a single-step #DB pending if
+ * RFLAGS.TF is set, as the CPU would after executing it.
+ */
+void vcpu_complete_instruction(struct vcpu *v, u64 len);
+/* The same for the instruction that caused this exit (its length is in the VMCS). */
 void vcpu_skip_instruction(struct vcpu *v);
 /* Queue a hardware exception for the next VM entry. */
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);

@@ -27,6 +27,7 @@
 
 #define RFLAGS_CF BIT(0)
 #define RFLAGS_ZF BIT(6)
+#define RFLAGS_TF BIT(8)
 #define RFLAGS_IF BIT(9)
 
 #define MSR_IA32_APIC_BASE		 0x1b

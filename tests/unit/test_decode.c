@@ -341,17 +341,36 @@ static void test_unsupported(void **state)
 	REJECT(16, 0x41, 0x8b, 0x00);
 }
 
+/*
+ * SDM Vol. 2, 2.2.1: a REX prefix that does not immediately precede the
+ * opcode is ignored.  Only the last prefix before the opcode can be REX.
+ */
 static void test_prefix_after_rex(void **state)
 {
+	static const u8 w66[] = { 0x48, 0x66, 0x89, 0xc8 };
+	static const u8 kl[] = { 0x41, 0xf3, 0x0f, 0x38, 0xdc, 0x1f };
+	static const u8 two[] = { 0x40, 0x4f, 0x89, 0xc8 };
+	static const u8 fs[] = { 0x48, 0x64, 0x89, 0x00 };
+	struct insn in;
+
 	(void)state;
-	REJECT(64, 0x48, 0x66, 0x89, 0xc8);
-	REJECT(64, 0x48, 0x67, 0x89, 0x00);
-	REJECT(64, 0x48, 0xf0, 0x89, 0x00);
-	REJECT(64, 0x41, 0xf3, 0x0f, 0x38, 0xdc, 0xd1);
-	REJECT(64, 0x41, 0xf2, 0x89, 0x00);
-	REJECT(64, 0x48, 0x48, 0x89, 0xc8);
-	REJECT(64, 0x40, 0x4f, 0x89, 0xc8);
-	REJECT(64, 0x48, 0x64, 0x89, 0x00);
+	assert_null(insn_decode(w66, sizeof(w66), 64, &in));
+	assert_int_equal(in.rex, 0);
+	assert_int_equal(in.op_size, 2); /* 66 applies; the ignored REX.W does not */
+	assert_int_equal(in.len, 4);
+	assert_null(insn_decode(kl, sizeof(kl), 64, &in));
+	assert_int_equal(in.rex, 0);
+	assert_true(in.rep);
+	assert_int_equal(in.base, 7); /* [rdi], not [r15]: REX.B was ignored */
+	assert_int_equal(in.len, 6);
+	assert_null(insn_decode(two, sizeof(two), 64, &in));
+	assert_int_equal(in.rex, 0x4f); /* the last REX counts */
+	assert_int_equal(in.reg, 9);
+	assert_int_equal(in.rm, 8);
+	assert_null(insn_decode(fs, sizeof(fs), 64, &in));
+	assert_int_equal(in.rex, 0);
+	assert_int_equal(in.seg, 0x64);
+	assert_int_equal(in.op_size, 4);
 	/* a REX with nothing after it */
 	REJECT(64, 0x48);
 	/* REX directly before the opcode, after other prefixes, is fine */

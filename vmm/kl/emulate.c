@@ -29,8 +29,7 @@ static void set_flags(bool zf)
 static void finish(struct vcpu *v, const struct insn *in, bool zf)
 {
 	set_flags(zf);
-	vmcs_writenat(GUEST_RIP, vmcs_read(GUEST_RIP) + in->len);
-	(void)v;
+	vcpu_complete_instruction(v, in->len);
 }
 
 void kl_emulate_loadiwkey(struct vcpu *v, const struct insn *in)
