@@ -126,6 +126,71 @@ static void test_ap(void)
 	report(on_cpu(1, ud_on_this_cpu, &ok) && ok, "expect-ud-cpu1", "failed on CPU 1");
 }
 
+/* paging.c: a 4 KiB page of its own, unmapped and mapped again. */
+static u8 split_pages[2 * PAGE_SIZE] __aligned(PAGE_SIZE);
+
+static void test_split_page(void)
+{
+	u8 *p = split_pages + PAGE_SIZE;
+	u64 *pte = pt_split_4k(p), old = *pte;
+	struct exc_info info;
+	bool ok;
+
+	p[5] = 0x5a;
+	*pte &= ~PTE_P;
+	invlpg(p);
+	ok = expect_pf(p + 5, false, 0, &info);
+	report(ok, "pt-split-4k-not-present", "vector %d error %#x CR2 %#lx", info.vector,
+	       info.error_code, info.cr2);
+	*pte = old;
+	invlpg(p);
+	report(p[5] == 0x5a, "pt-split-4k-present-again", "read %#x", p[5]);
+}
+
+/* user.c: a round trip to CPL 3, with a fault caught there. */
+static u8 kernel_only[PAGE_SIZE] __aligned(PAGE_SIZE);
+
+struct ring3_result {
+	int gp, pf;
+	struct exc_info pf_info;
+};
+
+static long in_ring3(void *arg)
+{
+	struct ring3_result *r = arg;
+	u64 cr0;
+
+	exc_arm();
+	asm volatile(EXC_TRY("mov %%cr0, %0") : "=r"(cr0) : : "memory");
+	r->gp = exc_result(NULL);
+	exc_arm();
+	asm volatile(EXC_TRY("movb (%0), %%al") : : "r"(kernel_only) : "rax", "memory");
+	r->pf = exc_result(&r->pf_info);
+	return 1000 + current_cpl();
+}
+
+static void test_ring3(void)
+{
+	struct ring3_result r;
+	u64 *pte;
+	long ret;
+
+	user_init();
+	pte = pt_split_4k(kernel_only);
+	*pte &= ~PTE_U;
+	invlpg(kernel_only);
+	ret = run_in_ring3(in_ring3, &r);
+	report(ret == 1003 && current_cpl() == 0, "ring3-round-trip", "returned %ld, CPL now %u",
+	       ret, current_cpl());
+	report(r.gp == GP_VECTOR, "ring3-privileged-gp", "MOV from CR0: vector %d", r.gp);
+	report(r.pf == PF_VECTOR && r.pf_info.error_code == (PFERR_USER | PFERR_PRESENT) &&
+		       r.pf_info.cr2 == (u64)kernel_only,
+	       "ring3-supervisor-page-pf", "vector %d error %#x CR2 %#lx", r.pf,
+	       r.pf_info.error_code, r.pf_info.cr2);
+	*pte |= PTE_U;
+	invlpg(kernel_only);
+}
+
 static void test_argv(int argc, char **argv)
 {
 	report(argc >= 1 && argv[0] && !argv[argc] && !strchr(argv[0], '/'), "argv",
@@ -149,6 +214,8 @@ int main(int argc, char **argv)
 	test_exc_try();
 	test_printf();
 	test_argv(argc, argv);
+	test_split_page();
+	test_ring3();
 	test_ap();
 	return 0;
 }

@@ -22,16 +22,16 @@
 
 #define CR4_KL BIT(19)
 
-#define RFLAGS_CF   BIT(0)
-#define RFLAGS_PF   BIT(2)
-#define RFLAGS_AF   BIT(4)
-#define RFLAGS_ZF   BIT(6)
-#define RFLAGS_SF   BIT(7)
-#define RFLAGS_TF   BIT(8)
-#define RFLAGS_DF   BIT(10)
-#define RFLAGS_OF   BIT(11)
+#define RFLAGS_CF BIT(0)
+#define RFLAGS_PF BIT(2)
+#define RFLAGS_AF BIT(4)
+#define RFLAGS_ZF BIT(6)
+#define RFLAGS_SF BIT(7)
+#define RFLAGS_TF BIT(8)
+#define RFLAGS_DF BIT(10)
+#define RFLAGS_OF BIT(11)
 /* The flags every Key Locker instruction writes. */
-#define KL_FLAGS    (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
+#define KL_FLAGS (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
 
 #define CPUID7_ECX_KL	   BIT(23)
 #define CPUID19_EBX_AESKLE BIT(0)
@@ -139,17 +139,25 @@ static inline bool kl_aes(int op, const void *handle, void *blk)
 {
 	bool zf;
 
-#define KL_AES_ASM(insn)                                                       \
-	asm volatile("movdqu (%1), %%xmm3\n\t" insn " (%2), %%xmm3\n\t"        \
-		     "setz %0\n\tmovdqu %%xmm3, (%1)"                           \
-		     : "=q"(zf)                                                 \
-		     : "r"(blk), "r"(handle)                                    \
+#define KL_AES_ASM(insn)                                                \
+	asm volatile("movdqu (%1), %%xmm3\n\t" insn " (%2), %%xmm3\n\t" \
+		     "setz %0\n\tmovdqu %%xmm3, (%1)"                   \
+		     : "=q"(zf)                                         \
+		     : "r"(blk), "r"(handle)                            \
 		     : "xmm3", "cc", "memory")
 	switch (op) {
-	case KL_ENC128: KL_AES_ASM("aesenc128kl"); break;
-	case KL_DEC128: KL_AES_ASM("aesdec128kl"); break;
-	case KL_ENC256: KL_AES_ASM("aesenc256kl"); break;
-	default: KL_AES_ASM("aesdec256kl"); break;
+	case KL_ENC128:
+		KL_AES_ASM("aesenc128kl");
+		break;
+	case KL_DEC128:
+		KL_AES_ASM("aesdec128kl");
+		break;
+	case KL_ENC256:
+		KL_AES_ASM("aesenc256kl");
+		break;
+	default:
+		KL_AES_ASM("aesdec256kl");
+		break;
 	}
 #undef KL_AES_ASM
 	return zf;
@@ -160,22 +168,30 @@ static inline bool kl_wide(int op, const void *handle, void *blocks)
 {
 	bool zf;
 
-#define KL_WIDE_ASM(insn)                                                                     \
-	asm volatile("movdqu 0(%1), %%xmm0\n\tmovdqu 16(%1), %%xmm1\n\tmovdqu 32(%1), %%xmm2\n\t" \
+#define KL_WIDE_ASM(insn)                                                                          \
+	asm volatile("movdqu 0(%1), %%xmm0\n\tmovdqu 16(%1), %%xmm1\n\tmovdqu 32(%1), %%xmm2\n\t"  \
 		     "movdqu 48(%1), %%xmm3\n\tmovdqu 64(%1), %%xmm4\n\tmovdqu 80(%1), %%xmm5\n\t" \
-		     "movdqu 96(%1), %%xmm6\n\tmovdqu 112(%1), %%xmm7\n\t" insn " (%2)\n\t"       \
-		     "setz %0\n\tmovdqu %%xmm0, 0(%1)\n\tmovdqu %%xmm1, 16(%1)\n\t"               \
+		     "movdqu 96(%1), %%xmm6\n\tmovdqu 112(%1), %%xmm7\n\t" insn " (%2)\n\t"        \
+		     "setz %0\n\tmovdqu %%xmm0, 0(%1)\n\tmovdqu %%xmm1, 16(%1)\n\t"                \
 		     "movdqu %%xmm2, 32(%1)\n\tmovdqu %%xmm3, 48(%1)\n\tmovdqu %%xmm4, 64(%1)\n\t" \
-		     "movdqu %%xmm5, 80(%1)\n\tmovdqu %%xmm6, 96(%1)\n\tmovdqu %%xmm7, 112(%1)"   \
-		     : "=q"(zf)                                                                \
-		     : "r"(blocks), "r"(handle)                                                \
-		     : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "cc",     \
+		     "movdqu %%xmm5, 80(%1)\n\tmovdqu %%xmm6, 96(%1)\n\tmovdqu %%xmm7, 112(%1)"    \
+		     : "=q"(zf)                                                                    \
+		     : "r"(blocks), "r"(handle)                                                    \
+		     : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "cc",       \
 		       "memory")
 	switch (op) {
-	case KL_ENCWIDE128: KL_WIDE_ASM("aesencwide128kl"); break;
-	case KL_DECWIDE128: KL_WIDE_ASM("aesdecwide128kl"); break;
-	case KL_ENCWIDE256: KL_WIDE_ASM("aesencwide256kl"); break;
-	default: KL_WIDE_ASM("aesdecwide256kl"); break;
+	case KL_ENCWIDE128:
+		KL_WIDE_ASM("aesencwide128kl");
+		break;
+	case KL_DECWIDE128:
+		KL_WIDE_ASM("aesdecwide128kl");
+		break;
+	case KL_ENCWIDE256:
+		KL_WIDE_ASM("aesencwide256kl");
+		break;
+	default:
+		KL_WIDE_ASM("aesdecwide256kl");
+		break;
 	}
 #undef KL_WIDE_ASM
 	return zf;
@@ -190,13 +206,13 @@ static inline bool kl_run_op(int op, const void *handle, void *data)
 /* ---- Whole-register-file runs ---- */
 
 struct kl_regs {
-	struct xmm in[16];  /* XMM0-15 before */
+	struct xmm in[16]; /* XMM0-15 before */
 	struct xmm out[16]; /* XMM0-15 after */
-	u64 flags_in;	    /* RFLAGS before (popfq) */
-	u64 flags_out;	    /* RFLAGS after (pushfq) */
+	u64 flags_in; /* RFLAGS before (popfq) */
+	u64 flags_out; /* RFLAGS after (pushfq) */
 };
 
-#define KL_XMM_LOAD(r)                                                                         \
+#define KL_XMM_LOAD(r)                                                                           \
 	"movdqu 0(" r "), %%xmm0\n\tmovdqu 16(" r "), %%xmm1\n\tmovdqu 32(" r "), %%xmm2\n\t"    \
 	"movdqu 48(" r "), %%xmm3\n\tmovdqu 64(" r "), %%xmm4\n\tmovdqu 80(" r "), %%xmm5\n\t"   \
 	"movdqu 96(" r "), %%xmm6\n\tmovdqu 112(" r "), %%xmm7\n\tmovdqu 128(" r "), %%xmm8\n\t" \
@@ -204,15 +220,15 @@ struct kl_regs {
 	"movdqu 176(" r "), %%xmm11\n\tmovdqu 192(" r "), %%xmm12\n\t"                           \
 	"movdqu 208(" r "), %%xmm13\n\tmovdqu 224(" r "), %%xmm14\n\t"                           \
 	"movdqu 240(" r "), %%xmm15\n\t"
-#define KL_XMM_STORE(r)                                                                        \
+#define KL_XMM_STORE(r)                                                                           \
 	"movdqu %%xmm0, 256(" r ")\n\tmovdqu %%xmm1, 272(" r ")\n\tmovdqu %%xmm2, 288(" r ")\n\t" \
 	"movdqu %%xmm3, 304(" r ")\n\tmovdqu %%xmm4, 320(" r ")\n\tmovdqu %%xmm5, 336(" r ")\n\t" \
 	"movdqu %%xmm6, 352(" r ")\n\tmovdqu %%xmm7, 368(" r ")\n\tmovdqu %%xmm8, 384(" r ")\n\t" \
-	"movdqu %%xmm9, 400(" r ")\n\tmovdqu %%xmm10, 416(" r ")\n\t"                            \
-	"movdqu %%xmm11, 432(" r ")\n\tmovdqu %%xmm12, 448(" r ")\n\t"                           \
-	"movdqu %%xmm13, 464(" r ")\n\tmovdqu %%xmm14, 480(" r ")\n\t"                           \
+	"movdqu %%xmm9, 400(" r ")\n\tmovdqu %%xmm10, 416(" r ")\n\t"                             \
+	"movdqu %%xmm11, 432(" r ")\n\tmovdqu %%xmm12, 448(" r ")\n\t"                            \
+	"movdqu %%xmm13, 464(" r ")\n\tmovdqu %%xmm14, 480(" r ")\n\t"                            \
 	"movdqu %%xmm15, 496(" r ")\n\t"
-#define KL_XMM_CLOBBERS                                                                       \
+#define KL_XMM_CLOBBERS                                                                          \
 	"xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", \
 		"xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
 
@@ -222,12 +238,13 @@ struct kl_regs {
  * r->out (and CLD).  insn may name [kr] (the struct) and operands from
  * outputs/inputs; wrap it in EXC_TRY() where it may fault.
  */
-#define KL_RUN(r, insn, outputs, ...)                                                \
-	asm volatile(KL_XMM_LOAD("%[kr]") "pushq 512(%[kr])\n\tpopfq\n\t" insn "\n\t"      \
-		     "pushfq\n\tpopq 520(%[kr])\n\tcld\n\t" KL_XMM_STORE("%[kr]")          \
-		     : outputs                                                               \
-		     : [kr] "r"(r), ##__VA_ARGS__                                            \
-		     : KL_XMM_CLOBBERS, "cc", "memory")
+#define KL_RUN(r, insn, outputs, ...)                                                             \
+	asm volatile(                                                                             \
+		KL_XMM_LOAD("%[kr]") "pushq 512(%[kr])\n\tpopfq\n\t" insn "\n\t"                  \
+				     "pushfq\n\tpopq 520(%[kr])\n\tcld\n\t" KL_XMM_STORE("%[kr]") \
+		: outputs                                                                         \
+		: [kr] "r"(r), ##__VA_ARGS__                                                      \
+		: KL_XMM_CLOBBERS, "cc", "memory")
 
 /*
  * The same with more clobbers, a parenthesized list: to use fixed
@@ -235,12 +252,13 @@ struct kl_regs {
  * register variables do not survive the function calls around KL_RUN).
  */
 #define KL_UNPAREN(...) __VA_ARGS__
-#define KL_RUN_CLOBBERING(r, insn, outputs, clobbers, ...)                          \
-	asm volatile(KL_XMM_LOAD("%[kr]") "pushq 512(%[kr])\n\tpopfq\n\t" insn "\n\t"      \
-		     "pushfq\n\tpopq 520(%[kr])\n\tcld\n\t" KL_XMM_STORE("%[kr]")          \
-		     : outputs                                                               \
-		     : [kr] "r"(r), ##__VA_ARGS__                                            \
-		     : KL_XMM_CLOBBERS, "cc", "memory", KL_UNPAREN clobbers)
+#define KL_RUN_CLOBBERING(r, insn, outputs, clobbers, ...)                                        \
+	asm volatile(                                                                             \
+		KL_XMM_LOAD("%[kr]") "pushq 512(%[kr])\n\tpopfq\n\t" insn "\n\t"                  \
+				     "pushfq\n\tpopq 520(%[kr])\n\tcld\n\t" KL_XMM_STORE("%[kr]") \
+		: outputs                                                                         \
+		: [kr] "r"(r), ##__VA_ARGS__                                                      \
+		: KL_XMM_CLOBBERS, "cc", "memory", KL_UNPAREN clobbers)
 
 _Static_assert(__builtin_offsetof(struct kl_regs, out) == 256 &&
 		       __builtin_offsetof(struct kl_regs, flags_in) == 512 &&
@@ -282,14 +300,30 @@ static inline int kl_run_form(int op, const void *handle, struct kl_regs *r, str
 {
 	exc_arm();
 	switch (op) {
-	case KL_ENC128: KL_RUN(r, EXC_TRY("aesenc128kl (%[h]), %%xmm3"), , [h] "r"(handle)); break;
-	case KL_DEC128: KL_RUN(r, EXC_TRY("aesdec128kl (%[h]), %%xmm3"), , [h] "r"(handle)); break;
-	case KL_ENC256: KL_RUN(r, EXC_TRY("aesenc256kl (%[h]), %%xmm3"), , [h] "r"(handle)); break;
-	case KL_DEC256: KL_RUN(r, EXC_TRY("aesdec256kl (%[h]), %%xmm3"), , [h] "r"(handle)); break;
-	case KL_ENCWIDE128: KL_RUN(r, EXC_TRY("aesencwide128kl (%[h])"), , [h] "r"(handle)); break;
-	case KL_DECWIDE128: KL_RUN(r, EXC_TRY("aesdecwide128kl (%[h])"), , [h] "r"(handle)); break;
-	case KL_ENCWIDE256: KL_RUN(r, EXC_TRY("aesencwide256kl (%[h])"), , [h] "r"(handle)); break;
-	default: KL_RUN(r, EXC_TRY("aesdecwide256kl (%[h])"), , [h] "r"(handle)); break;
+	case KL_ENC128:
+		KL_RUN(r, EXC_TRY("aesenc128kl (%[h]), %%xmm3"), , [h] "r"(handle));
+		break;
+	case KL_DEC128:
+		KL_RUN(r, EXC_TRY("aesdec128kl (%[h]), %%xmm3"), , [h] "r"(handle));
+		break;
+	case KL_ENC256:
+		KL_RUN(r, EXC_TRY("aesenc256kl (%[h]), %%xmm3"), , [h] "r"(handle));
+		break;
+	case KL_DEC256:
+		KL_RUN(r, EXC_TRY("aesdec256kl (%[h]), %%xmm3"), , [h] "r"(handle));
+		break;
+	case KL_ENCWIDE128:
+		KL_RUN(r, EXC_TRY("aesencwide128kl (%[h])"), , [h] "r"(handle));
+		break;
+	case KL_DECWIDE128:
+		KL_RUN(r, EXC_TRY("aesdecwide128kl (%[h])"), , [h] "r"(handle));
+		break;
+	case KL_ENCWIDE256:
+		KL_RUN(r, EXC_TRY("aesencwide256kl (%[h])"), , [h] "r"(handle));
+		break;
+	default:
+		KL_RUN(r, EXC_TRY("aesdecwide256kl (%[h])"), , [h] "r"(handle));
+		break;
 	}
 	return exc_result(info);
 }

@@ -43,8 +43,8 @@ u64 *pt_split_4k(const volatile void *p)
 	if (level == 1)
 		return e;
 	if (level != 2 || !(*e & PTE_P)) {
-		fail("pt-split", "%#lx is not mapped by a 2 MiB page (level %d entry %#lx)", va, level,
-		     *e);
+		fail("pt-split", "%#lx is not mapped by a 2 MiB page (level %d entry %#lx)", va,
+		     level, *e);
 		report_abort();
 	}
 	if (pt_used == PT_POOL) {

@@ -19,14 +19,14 @@
 #define PAGE_SIZE  4096UL
 #define LPAGE_SIZE (2UL << 20)
 
-#define PTE_P	BIT(0)
-#define PTE_W	BIT(1)
-#define PTE_U	BIT(2)
-#define PTE_PWT BIT(3)
-#define PTE_PCD BIT(4)
-#define PTE_A	BIT(5)
-#define PTE_D	BIT(6)
-#define PTE_PS	BIT(7) /* in a PDE or PDPTE: a large page */
+#define PTE_P	 BIT(0)
+#define PTE_W	 BIT(1)
+#define PTE_U	 BIT(2)
+#define PTE_PWT	 BIT(3)
+#define PTE_PCD	 BIT(4)
+#define PTE_A	 BIT(5)
+#define PTE_D	 BIT(6)
+#define PTE_PS	 BIT(7) /* in a PDE or PDPTE: a large page */
 #define PTE_ADDR 0x000ffffffffff000UL
 
 static inline void invlpg(const volatile void *va)
