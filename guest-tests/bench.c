@@ -16,13 +16,13 @@
 
 #define ROUNDS 2000
 
-#define MEASURE(name, body)                                                      \
-	do {                                                                     \
-		u64 t0 = rdtsc();                                                \
-		for (int i_ = 0; i_ < ROUNDS; i_++) {                            \
-			body;                                                    \
-		}                                                                \
-		printf("BENCH: %s %lu ticks\n", name, (rdtsc() - t0) / ROUNDS);  \
+#define MEASURE(name, body)                                                     \
+	do {                                                                    \
+		u64 t0 = rdtsc();                                               \
+		for (int i_ = 0; i_ < ROUNDS; i_++) {                           \
+			body;                                                   \
+		}                                                               \
+		printf("BENCH: %s %lu ticks\n", name, (rdtsc() - t0) / ROUNDS); \
 	} while (0)
 
 static void exits(void)

@@ -12,9 +12,9 @@
 #include "kl.h"
 #include "kl_vectors.h"
 
-#define COPY_STATUS 0x990
-#define BACKUP_STATUS 0x991
-#define COPY_TO_PLATFORM 0xd91
+#define COPY_STATUS	   0x990
+#define BACKUP_STATUS	   0x991
+#define COPY_TO_PLATFORM   0xd91
 #define COPY_FROM_PLATFORM 0xd92
 
 static u64 rd(u32 msr)
@@ -120,8 +120,8 @@ static void other_vm(void)
 	while (rdtsc() - t0 < 20000000ULL && clean)
 		clean = !(rd(BACKUP_STATUS) & 1);
 	report(clean, "other-vm-backup-invisible", "backup status %#lx", rd(BACKUP_STATUS));
-	report(wr_ok(COPY_FROM_PLATFORM, 1) && rd(COPY_STATUS) == 0, "other-vm-restore-finds-nothing",
-	       "copy status %lu", rd(COPY_STATUS));
+	report(wr_ok(COPY_FROM_PLATFORM, 1) && rd(COPY_STATUS) == 0,
+	       "other-vm-restore-finds-nothing", "copy status %lu", rd(COPY_STATUS));
 }
 
 /* No Key Locker: no backup MSRs either. */

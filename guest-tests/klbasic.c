@@ -35,12 +35,14 @@ static void check_aes(int w, int k)
 
 	memcpy(blocks, klv_block, sizeof(blocks));
 	snprintf(name, sizeof(name), "aesencwide128kl-iw%d-key%d", w, k);
-	report(!kl_wide(KL_ENCWIDE128, h128, blocks) && !memcmp(blocks, klv_enc128[k], sizeof(blocks)), name,
-	       "wrong");
+	report(!kl_wide(KL_ENCWIDE128, h128, blocks) &&
+		       !memcmp(blocks, klv_enc128[k], sizeof(blocks)),
+	       name, "wrong");
 	memcpy(blocks, klv_block, sizeof(blocks));
 	snprintf(name, sizeof(name), "aesdecwide256kl-iw%d-key%d", w, k);
-	report(!kl_wide(KL_DECWIDE256, h256, blocks) && !memcmp(blocks, klv_dec256[k], sizeof(blocks)), name,
-	       "wrong");
+	report(!kl_wide(KL_DECWIDE256, h256, blocks) &&
+		       !memcmp(blocks, klv_dec256[k], sizeof(blocks)),
+	       name, "wrong");
 }
 
 int main(int argc, char **argv)

@@ -206,14 +206,16 @@ static void check_loadiwkey_regs(void)
 	case n:                                                         \
 		KL_RUN(r, insn " (%[h]), %%xmm" #n, , [h] "r"(handle)); \
 		break;
-#define DSWITCH(insn)                                                                           \
-	switch (d) {                                                                            \
-		DCASE(insn, 0)                                                                  \
-		DCASE(insn, 1) DCASE(insn, 2) DCASE(insn, 3) DCASE(insn, 4) DCASE(insn, 5)      \
-			DCASE(insn, 6) DCASE(insn, 7) DCASE(insn, 8) DCASE(insn, 9)             \
-				DCASE(insn, 10) DCASE(insn, 11) DCASE(insn, 12) DCASE(insn, 13) \
-					DCASE(insn, 14) DCASE(insn, 15)                         \
+// clang-format off
+/* clang-format cannot settle on one layout for this table. */
+#define DSWITCH(insn)                                                          \
+	switch (d) {                                                           \
+		DCASE(insn, 0) DCASE(insn, 1) DCASE(insn, 2) DCASE(insn, 3)    \
+		DCASE(insn, 4) DCASE(insn, 5) DCASE(insn, 6) DCASE(insn, 7)    \
+		DCASE(insn, 8) DCASE(insn, 9) DCASE(insn, 10) DCASE(insn, 11)  \
+		DCASE(insn, 12) DCASE(insn, 13) DCASE(insn, 14) DCASE(insn, 15) \
 	}
+// clang-format on
 
 static void run_dest(int op, int d, const void *handle, struct kl_regs *r)
 {

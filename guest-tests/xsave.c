@@ -7,11 +7,13 @@
  */
 #include "guest.h"
 
-
 static int try_xsetbv(u32 xcr, u64 val)
 {
 	exc_arm();
-	asm volatile(EXC_TRY("xsetbv") : : "c"(xcr), "a"((u32)val), "d"((u32)(val >> 32)) : "memory");
+	asm volatile(EXC_TRY("xsetbv")
+		     :
+		     : "c"(xcr), "a"((u32)val), "d"((u32)(val >> 32))
+		     : "memory");
 	return exc_result(NULL);
 }
 
@@ -50,7 +52,6 @@ int main(int argc, char **argv)
 	       "no #GP");
 	report(try_xsetbv(1, 3) == GP_VECTOR, "xsetbv-xcr1-gp", "no #GP");
 	report(xgetbv0() == 3, "xcr0-unchanged-by-faults", "XCR0 %#lx", xgetbv0());
-	report(try_xsetbv(0, 1) < 0 && xgetbv0() == 1, "xsetbv-x87-only", "XCR0 %#lx",
-	       xgetbv0());
+	report(try_xsetbv(0, 1) < 0 && xgetbv0() == 1, "xsetbv-x87-only", "XCR0 %#lx", xgetbv0());
 	return 0;
 }

@@ -11,6 +11,7 @@ packages=(
 	libcmocka-dev			# host unit tests
 	libssl-dev			# OpenSSL libcrypto: Key Locker unit tests and tools/klvectors.c
 	socat				# the interactive serial console of `make run`
+	clang-format			# the style check in `make check`
 )
 
 missing=()

@@ -16,9 +16,9 @@
 #include "vmm/gwalk.h"
 #include "vmm/vcpu.h"
 
-#define EPT_QUAL_READ BIT(0)
-#define EPT_QUAL_WRITE BIT(1)
-#define EPT_QUAL_FETCH BIT(2)
+#define EPT_QUAL_READ	     BIT(0)
+#define EPT_QUAL_WRITE	     BIT(1)
+#define EPT_QUAL_FETCH	     BIT(2)
 #define EXIT_INTR_INFO_VALID BIT(31)
 
 static void kick(struct vcpu *t)
@@ -59,11 +59,11 @@ static void send_ipi(struct vcpu *src, const struct apic_ipi *ipi)
 
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *t = vm->vcpus[i];
-		bool hit = sh == ICR_SH_SELF	 ? t == src :
-			   sh == ICR_SH_ALL	 ? true :
-			   sh == ICR_SH_OTHERS	 ? t != src :
-			   broadcast		 ? true :
-						   vlapic_match(&t->lapic, ipi->dest, x2);
+		bool hit = sh == ICR_SH_SELF   ? t == src :
+			   sh == ICR_SH_ALL    ? true :
+			   sh == ICR_SH_OTHERS ? t != src :
+			   broadcast	       ? true :
+						 vlapic_match(&t->lapic, ipi->dest, x2);
 
 		if (hit)
 			deliver(src, t, ipi->icr);
@@ -149,7 +149,9 @@ static const char *xapic_mmio(struct vcpu *v, u64 gpa)
 enum exit_action handle_ept_violation(struct vcpu *v, u64 qual)
 {
 	u64 gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
-	const char *what = qual & EPT_QUAL_FETCH ? "fetch" : qual & EPT_QUAL_WRITE ? "write" : "read";
+	const char *what = qual & EPT_QUAL_FETCH ? "fetch" :
+			   qual & EPT_QUAL_WRITE ? "write" :
+						   "read";
 	const char *err;
 
 	if ((gpa & ~0xfffULL) == APIC_DEFAULT_BASE && !(qual & EPT_QUAL_FETCH) &&

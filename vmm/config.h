@@ -31,7 +31,7 @@ enum test_fault {
 /* Who may use Key Locker: never the VMM and the guests at the same time. */
 enum kl_policy {
 	KL_POLICY_GUESTS, /* guests get virtual Key Locker; the VMM never uses it */
-	KL_POLICY_HOST,	  /* the VMM uses it; no guest sees it */
+	KL_POLICY_HOST, /* the VMM uses it; no guest sees it */
 	KL_POLICY_OFF,
 };
 

@@ -10,17 +10,17 @@
 #include "vmm/fpu.h"
 #include "vmm/vcpu.h"
 
-#define KLV_CPUID_BASE 0x40000000
-#define KLV_CPUID_MAX 0x40000001
+#define KLV_CPUID_BASE	0x40000000
+#define KLV_CPUID_MAX	0x40000001
 #define KLV_ABI_VERSION 1
 
-#define CPUID1_ECX_MONITOR BIT(3)
-#define CPUID1_ECX_VMX BIT(5)
-#define CPUID1_ECX_SMX BIT(6)
-#define CPUID1_ECX_PDCM BIT(15)
-#define CPUID1_ECX_OSXSAVE BIT(27)
+#define CPUID1_ECX_MONITOR    BIT(3)
+#define CPUID1_ECX_VMX	      BIT(5)
+#define CPUID1_ECX_SMX	      BIT(6)
+#define CPUID1_ECX_PDCM	      BIT(15)
+#define CPUID1_ECX_OSXSAVE    BIT(27)
 #define CPUID1_ECX_HYPERVISOR BIT(31)
-#define CPUID7_ECX_LA57 BIT(16)
+#define CPUID7_ECX_LA57	      BIT(16)
 
 static void klvisor_leaf(u32 leaf, struct cpuid_regs *r)
 {
@@ -51,7 +51,7 @@ static void vcpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 			r->ecx |= CPUID1_ECX_OSXSAVE;
 		r->ebx = (r->ebx & 0x0000ffff) | (v->vm->nr_vcpus << 16) | (v->id << 24);
 		break;
-	case 5:	  /* MONITOR/MWAIT: hidden */
+	case 5: /* MONITOR/MWAIT: hidden */
 	case 0xa: /* architectural PMU: hidden */
 		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;

@@ -13,14 +13,14 @@
 #include "vmm/fpu.h"
 #include "vmm/vcpu.h"
 
-#define EFER_LME BIT(8)
-#define EFER_LMA BIT(10)
+#define EFER_LME  BIT(8)
+#define EFER_LMA  BIT(10)
 #define CR4_PCIDE BIT(17)
 
-#define CR_NUM(q) ((q) & 15)
+#define CR_NUM(q)  ((q)&15)
 #define CR_TYPE(q) (((q) >> 4) & 3)
-#define CR_GPR(q) (((q) >> 8) & 15)
-#define CR_MOV_TO 0
+#define CR_GPR(q)  (((q) >> 8) & 15)
+#define CR_MOV_TO  0
 
 /* PAE paging without long mode: the VMCS holds the four PDPTEs. */
 static bool load_pdptes(struct vcpu *v, u64 cr3)

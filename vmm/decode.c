@@ -84,12 +84,34 @@ static const char *prefixes(struct cursor *c, struct insn *in, unsigned mode_bit
 		 * says, so every legacy prefix clears it and a later REX wins.
 		 */
 		switch (b) {
-		case 0x66: in->opsize = true; in->rex = 0; continue;
-		case 0x67: in->adsize = true; in->rex = 0; continue;
-		case 0xf0: in->lock = true; in->rex = 0; continue;
-		case 0xf2: in->repne = true; in->rep = false; in->rex = 0; continue;
-		case 0xf3: in->rep = true; in->repne = false; in->rex = 0; continue;
-		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+		case 0x66:
+			in->opsize = true;
+			in->rex = 0;
+			continue;
+		case 0x67:
+			in->adsize = true;
+			in->rex = 0;
+			continue;
+		case 0xf0:
+			in->lock = true;
+			in->rex = 0;
+			continue;
+		case 0xf2:
+			in->repne = true;
+			in->rep = false;
+			in->rex = 0;
+			continue;
+		case 0xf3:
+			in->rep = true;
+			in->repne = false;
+			in->rex = 0;
+			continue;
+		case 0x26:
+		case 0x2e:
+		case 0x36:
+		case 0x3e:
+		case 0x64:
+		case 0x65:
 			in->seg = (u8)b;
 			in->rex = 0;
 			continue;
@@ -118,16 +140,20 @@ const char *insn_decode(const u8 *buf, size_t len, unsigned mode_bits, struct in
 		return err;
 	in->op_size = (in->rex & 8) ? 8 : in->opsize ? (def == 2 ? 4 : 2) : def;
 	in->addr_size = mode_bits == 64 ? (in->adsize ? 4 : 8) :
-			in->adsize	 ? (def == 2 ? 4 : 2) : def;
+			in->adsize	? (def == 2 ? 4 : 2) :
+					  def;
 
 	switch (in->opcode) {
-	case 0x88: case 0x89:
+	case 0x88:
+	case 0x89:
 		in->kind = INSN_MOV_STORE;
 		break;
-	case 0x8a: case 0x8b:
+	case 0x8a:
+	case 0x8b:
 		in->kind = INSN_MOV_LOAD;
 		break;
-	case 0xc6: case 0xc7:
+	case 0xc6:
+	case 0xc7:
 		in->kind = INSN_MOV_STORE_IMM;
 		break;
 	case 0x0f:

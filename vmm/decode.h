@@ -13,27 +13,27 @@
 #define INSN_MAX_LEN 15
 
 enum insn_kind {
-	INSN_MOV_STORE,	    /* 88/89: mov r/m, reg */
-	INSN_MOV_LOAD,	    /* 8A/8B: mov reg, r/m */
+	INSN_MOV_STORE, /* 88/89: mov r/m, reg */
+	INSN_MOV_LOAD, /* 8A/8B: mov reg, r/m */
 	INSN_MOV_STORE_IMM, /* C6/C7 /0: mov r/m, imm */
-	INSN_0F38,	    /* 0F 38 xx with ModRM (Key Locker lives here) */
+	INSN_0F38, /* 0F 38 xx with ModRM (Key Locker lives here) */
 };
 
 struct insn {
 	enum insn_kind kind;
 	u8 len;
-	u8 opcode;	   /* the last opcode byte */
-	u8 rex;		   /* 0 if none */
+	u8 opcode; /* the last opcode byte */
+	u8 rex; /* 0 if none */
 	bool opsize, adsize, lock, rep, repne;
-	u8 seg;		   /* segment override prefix byte, or 0 */
-	u8 mod, reg, rm;   /* reg and rm extended by REX.R / REX.B */
+	u8 seg; /* segment override prefix byte, or 0 */
+	u8 mod, reg, rm; /* reg and rm extended by REX.R / REX.B */
 	bool has_sib;
 	u8 scale, index, base; /* index/base extended by REX.X / REX.B; index 4 = none */
-	bool no_base;	   /* SIB base 5 with mod 0, or mod 0 rm 5 without SIB */
+	bool no_base; /* SIB base 5 with mod 0, or mod 0 rm 5 without SIB */
 	bool rip_relative;
 	s64 disp;
 	u64 imm;
-	unsigned op_size;   /* operand size in bytes */
+	unsigned op_size; /* operand size in bytes */
 	unsigned addr_size; /* address size in bytes */
 };
 

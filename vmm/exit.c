@@ -12,14 +12,14 @@
 #include "vmm/shutdown.h"
 #include "vmm/vcpu.h"
 
-#define EXIT_REASON_INTR_WINDOW 7
-#define EXIT_REASON_INVD 13
+#define EXIT_REASON_INTR_WINDOW	     7
+#define EXIT_REASON_INVD	     13
 #define EXIT_REASON_PREEMPTION_TIMER 52
-#define EXIT_REASON_XSETBV 55
-#define EXIT_REASON_EPT_MISCONFIG 49
+#define EXIT_REASON_XSETBV	     55
+#define EXIT_REASON_EPT_MISCONFIG    49
 
 #define INTR_INFO_TYPE(x) (((x) >> 8) & 7)
-#define INTR_TYPE_NMI 2
+#define INTR_TYPE_NMI	  2
 
 static enum exit_action handle_nmi_or_exception(struct vcpu *v, u64 qual)
 {

@@ -17,13 +17,13 @@ typedef enum exit_action (*exit_handler_fn)(struct vcpu *v, u64 qual);
 void vcpu_run_slice(struct vcpu *v, u64 slice_tsc);
 
 /* Handlers, one file per concern. */
-enum exit_action handle_cpuid(struct vcpu *v, u64 qual);     /* cpuid.c */
-enum exit_action handle_rdmsr(struct vcpu *v, u64 qual);     /* msr.c */
-enum exit_action handle_wrmsr(struct vcpu *v, u64 qual);     /* msr.c */
-enum exit_action handle_io(struct vcpu *v, u64 qual);	     /* io.c */
+enum exit_action handle_cpuid(struct vcpu *v, u64 qual); /* cpuid.c */
+enum exit_action handle_rdmsr(struct vcpu *v, u64 qual); /* msr.c */
+enum exit_action handle_wrmsr(struct vcpu *v, u64 qual); /* msr.c */
+enum exit_action handle_io(struct vcpu *v, u64 qual); /* io.c */
 enum exit_action handle_cr_access(struct vcpu *v, u64 qual); /* cr.c */
-enum exit_action handle_xsetbv(struct vcpu *v, u64 qual);    /* cr.c */
-enum exit_action handle_vmcall(struct vcpu *v, u64 qual);    /* hypercall.c */
+enum exit_action handle_xsetbv(struct vcpu *v, u64 qual); /* cr.c */
+enum exit_action handle_vmcall(struct vcpu *v, u64 qual); /* hypercall.c */
 enum exit_action handle_ept_violation(struct vcpu *v, u64 qual); /* apic.c */
 
 /*

@@ -6,13 +6,13 @@
 #include "vmm/fpu.h"
 
 /* Offsets in the legacy (FXSAVE) region, which XSAVE shares. */
-#define FCW_OFF 0
-#define MXCSR_OFF 24
-#define XMM_OFF 160
+#define FCW_OFF	      0
+#define MXCSR_OFF     24
+#define XMM_OFF	      160
 #define XSTATE_BV_OFF 512
-#define XSTATE_SSE BIT(1)
-#define FCW_RESET 0x37f
-#define MXCSR_RESET 0x1f80
+#define XSTATE_SSE    BIT(1)
+#define FCW_RESET     0x37f
+#define MXCSR_RESET   0x1f80
 
 static bool use_xsave;
 static u64 xsave_mask; /* every component the save area holds */

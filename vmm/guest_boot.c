@@ -3,10 +3,10 @@
 #include "vmm/guest_boot.h"
 #include "lib/string.h"
 
-#define MBI_FLAG_MEM BIT(0)
+#define MBI_FLAG_MEM	 BIT(0)
 #define MBI_FLAG_CMDLINE BIT(2)
-#define MBI_FLAG_MODS BIT(3)
-#define MBI_FLAG_MMAP BIT(6)
+#define MBI_FLAG_MODS	 BIT(3)
+#define MBI_FLAG_MMAP	 BIT(6)
 
 struct __packed mb1_info {
 	u32 flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr;
@@ -67,10 +67,9 @@ static const char *load_segments(u8 *ram, u64 ram_size, const struct mb1_image *
 	return NULL;
 }
 
-const char *guest_boot_load(u8 *ram, u64 ram_size, const struct mb1_image *img,
-			    const void *image, u64 image_len, const char *cmdline,
-			    const struct guest_module *mods, unsigned nr_mods,
-			    struct guest_boot *out)
+const char *guest_boot_load(u8 *ram, u64 ram_size, const struct mb1_image *img, const void *image,
+			    u64 image_len, const char *cmdline, const struct guest_module *mods,
+			    unsigned nr_mods, struct guest_boot *out)
 {
 	struct mb1_mmap map[3] = {
 		{ 20, 0, GUEST_LOW_RAM_END, 1 },

@@ -3,19 +3,19 @@
 #include "vmm/gwalk.h"
 #include "lib/string.h"
 
-#define CR0_PG BIT(31)
-#define CR0_WP BIT(16)
-#define CR4_PSE BIT(4)
-#define CR4_PAE BIT(5)
+#define CR0_PG	 BIT(31)
+#define CR0_WP	 BIT(16)
+#define CR4_PSE	 BIT(4)
+#define CR4_PAE	 BIT(5)
 #define CR4_SMEP BIT(20)
 #define EFER_LMA BIT(10)
 #define EFER_NXE BIT(11)
 
-#define PTE_P BIT(0)
-#define PTE_W BIT(1)
-#define PTE_U BIT(2)
-#define PTE_PS BIT(7)
-#define PTE_NX BIT(63)
+#define PTE_P	  BIT(0)
+#define PTE_W	  BIT(1)
+#define PTE_U	  BIT(2)
+#define PTE_PS	  BIT(7)
+#define PTE_NX	  BIT(63)
 #define ADDR_MASK 0x000ffffffffff000ULL
 
 static bool read_entry(const struct gwalk_ctx *c, u64 gpa, unsigned size, u64 *e)
@@ -117,7 +117,8 @@ enum gwalk_result gwalk(const struct gwalk_ctx *c, u64 la, u32 access, u64 *gpa,
 			(esize == 8 ? (l == 2 || (l == 3 && levels == 4)) : (c->cr4 & CR4_PSE));
 		if (large || l == 1) {
 			u64 page_mask = (1ULL << shift) - 1;
-			u64 base = esize == 8 ? e & ADDR_MASK & ~page_mask : e & ~page_mask & 0xffffffff;
+			u64 base = esize == 8 ? e & ADDR_MASK & ~page_mask :
+						e & ~page_mask & 0xffffffff;
 			enum gwalk_result r = check(c, &p, access, pfec);
 
 			if (r != GW_OK)

@@ -12,15 +12,15 @@
 
 /* Access kinds, laid out like the #PF error code bits. */
 #define GW_WRITE BIT(1)
-#define GW_USER BIT(2)
+#define GW_USER	 BIT(2)
 #define GW_FETCH BIT(4)
 
 /* #PF error code bits */
 #define PFEC_PRESENT BIT(0)
-#define PFEC_WRITE BIT(1)
-#define PFEC_USER BIT(2)
-#define PFEC_RSVD BIT(3)
-#define PFEC_FETCH BIT(4)
+#define PFEC_WRITE   BIT(1)
+#define PFEC_USER    BIT(2)
+#define PFEC_RSVD    BIT(3)
+#define PFEC_FETCH   BIT(4)
 
 struct gwalk_ctx {
 	const u8 *ram;

@@ -18,9 +18,9 @@ enum {
 	HC_KL_SLOT_LOADS = 5,
 };
 
-#define HC_EFAULT (-14LL)
-#define HC_EINVAL (-22LL)
-#define HC_ENOSYS (-38LL)
+#define HC_EFAULT    (-14LL)
+#define HC_EINVAL    (-22LL)
+#define HC_ENOSYS    (-38LL)
 #define HC_PRINT_MAX 256
 
 static s64 hc_print(struct vcpu *v, u64 gva, u64 len)
@@ -66,7 +66,10 @@ enum exit_action handle_vmcall(struct vcpu *v, u64 qual)
 		act = EXIT_RESCHED;
 		break;
 	case HC_EXIT:
-		vm_end(v->vm, r->rdi == 0 ? VM_PASSED : r->rdi == 38 ? VM_SKIPPED : VM_FAILED,
+		vm_end(v->vm,
+		       r->rdi == 0  ? VM_PASSED :
+		       r->rdi == 38 ? VM_SKIPPED :
+				      VM_FAILED,
 		       (u32)r->rdi, "exit hypercall with status %lu", r->rdi);
 		return EXIT_RESCHED;
 	case HC_KL_SLOT_LOADS:

@@ -11,18 +11,18 @@
 #include "vmm/exit.h"
 #include "vmm/vcpu.h"
 
-#define COM1 0x3f8
-#define DEBUG_EXIT_PORT 0xf4
-#define SHUTDOWN_PORT 0x8900
-#define FW_CFG_SEL 0x510
-#define FW_CFG_DATA 0x511
+#define COM1		 0x3f8
+#define DEBUG_EXIT_PORT	 0xf4
+#define SHUTDOWN_PORT	 0x8900
+#define FW_CFG_SEL	 0x510
+#define FW_CFG_DATA	 0x511
 #define FW_CFG_SIGNATURE 0x0000
-#define FW_CFG_NB_CPUS 0x0005
+#define FW_CFG_NB_CPUS	 0x0005
 
-#define IO_SIZE(q) (((q) & 7) + 1)
-#define IO_IN(q) ((q) & 8)
-#define IO_STRING(q) ((q) & 16)
-#define IO_PORT(q) ((u16)((q) >> 16))
+#define IO_SIZE(q)   (((q)&7) + 1)
+#define IO_IN(q)     ((q)&8)
+#define IO_STRING(q) ((q)&16)
+#define IO_PORT(q)   ((u16)((q) >> 16))
 
 static void uart_flush(struct vm *vm)
 {
@@ -106,8 +106,8 @@ static void shutdown_port(struct vcpu *v, u8 c)
 	struct vm *vm = v->vm;
 
 	vm->shutdown_match = c == (u8)word[vm->shutdown_match] ? vm->shutdown_match + 1 :
-			     c == 'S'				      ? 1 :
-								0;
+			     c == 'S'			       ? 1 :
+								 0;
 	if (vm->shutdown_match == sizeof(word) - 1)
 		vm_end(vm, VM_PASSED, 0, "wrote \"Shutdown\" to port 0x8900");
 }
@@ -117,7 +117,7 @@ static u32 fw_cfg_read(struct vm *vm)
 	u32 off = vm->fwcfg_off++;
 
 	if (vm->fwcfg_key == FW_CFG_SIGNATURE)
-		return off < 4 ? (u8)"QEMU"[off] : 0;
+		return off < 4 ? (u8) "QEMU"[off] : 0;
 	if (vm->fwcfg_key == FW_CFG_NB_CPUS)
 		return off < 2 ? (vm->nr_vcpus >> (8 * off)) & 0xff : 0;
 	return 0;

@@ -12,16 +12,16 @@
 #include "vmm/exit.h"
 #include "vmm/vcpu.h"
 
-#define MSR_TSC 0x10
-#define MSR_TSC_ADJUST 0x3b
-#define MSR_MTRRCAP 0xfe
-#define MSR_MISC_ENABLE 0x1a0
+#define MSR_TSC		  0x10
+#define MSR_TSC_ADJUST	  0x3b
+#define MSR_MTRRCAP	  0xfe
+#define MSR_MISC_ENABLE	  0x1a0
 #define MSR_MTRR_DEF_TYPE 0x2ff
-#define MSR_STAR 0xc0000081
-#define MSR_LSTAR 0xc0000082
-#define MSR_CSTAR 0xc0000083
-#define MSR_FMASK 0xc0000084
-#define MSR_TSC_AUX 0xc0000103
+#define MSR_STAR	  0xc0000081
+#define MSR_LSTAR	  0xc0000082
+#define MSR_CSTAR	  0xc0000083
+#define MSR_FMASK	  0xc0000084
+#define MSR_TSC_AUX	  0xc0000103
 
 #define EFER_SCE BIT(0)
 #define EFER_LME BIT(8)
@@ -61,8 +61,8 @@ static void log_once(struct vcpu *v, u32 msr, bool write)
 			break;
 		}
 	}
-	pr_info("[%s] vcpu%u: %s 0x%x: MSR not available to guests; #GP injected\n",
-		vm->def.name, v->id, write ? "WRMSR" : "RDMSR", msr);
+	pr_info("[%s] vcpu%u: %s 0x%x: MSR not available to guests; #GP injected\n", vm->def.name,
+		v->id, write ? "WRMSR" : "RDMSR", msr);
 }
 
 /* MSRs that belong to Key Locker (the backup MSRs) or the x2APIC. */

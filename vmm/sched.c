@@ -74,7 +74,8 @@ static bool ready(struct vcpu *v)
 		v->init_pending = false;
 		vlapic_reset(&v->lapic, v->id, v->id == 0);
 		if (!kl_vcpu_reset(v))
-			vm_end(v->vm, VM_STOPPED, 0, "no random IWKey for vcpu%u after INIT", v->id);
+			vm_end(v->vm, VM_STOPPED, 0, "no random IWKey for vcpu%u after INIT",
+			       v->id);
 		v->state = VCPU_WAIT_SIPI;
 	}
 	switch (v->state) {

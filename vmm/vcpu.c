@@ -12,12 +12,12 @@
 #include "vmm/mm.h"
 #include "vmm/vcpu.h"
 
-#define AR_CODE32 0xc09b  /* present, code, read, accessed, D, G */
-#define AR_DATA32 0xc093  /* present, data, write, accessed, B, G */
-#define AR_CODE16 0x009b
-#define AR_DATA16 0x0093
+#define AR_CODE32     0xc09b /* present, code, read, accessed, D, G */
+#define AR_DATA32     0xc093 /* present, data, write, accessed, B, G */
+#define AR_CODE16     0x009b
+#define AR_DATA16     0x0093
 #define AR_TSS32_BUSY 0x008b
-#define AR_UNUSABLE 0x10000
+#define AR_UNUSABLE   0x10000
 
 /* CR0 bits klvisor owns: NE must stay set in VMX, PG decides IA-32e mode. */
 #define CR0_OWNED (CR0_NE | CR0_PG)
@@ -108,7 +108,8 @@ void vcpu_set_multiboot_state(struct vcpu *v, u32 entry, u32 mbi)
 	for (unsigned i = 0; i < ARRAY_SIZE(seg_fields); i++) {
 		bool cs = seg_fields[i].sel == GUEST_CS_SELECTOR;
 
-		set_seg(&seg_fields[i], cs ? 0x08 : 0x10, 0, 0xffffffff, cs ? AR_CODE32 : AR_DATA32);
+		set_seg(&seg_fields[i], cs ? 0x08 : 0x10, 0, 0xffffffff,
+			cs ? AR_CODE32 : AR_DATA32);
 	}
 	vmcs_writenat(GUEST_RIP, entry);
 	v->regs.rax = MB1_BOOTLOADER_MAGIC;
@@ -248,13 +249,13 @@ void vcpu_dump(struct vcpu *v)
 {
 	const char *n = v->vm->def.name;
 
-	printk("[%s] vcpu%u: RIP %016lx RSP %016lx RFLAGS %016lx\n", n, v->id,
-	       vmcs_read(GUEST_RIP), vmcs_read(GUEST_RSP), vmcs_read(GUEST_RFLAGS));
+	printk("[%s] vcpu%u: RIP %016lx RSP %016lx RFLAGS %016lx\n", n, v->id, vmcs_read(GUEST_RIP),
+	       vmcs_read(GUEST_RSP), vmcs_read(GUEST_RFLAGS));
 	printk("[%s] vcpu%u: CR0 %016lx CR3 %016lx CR4 %016lx EFER %lx\n", n, v->id, vcpu_cr0(),
 	       vmcs_read(GUEST_CR3), vcpu_cr4(), vmcs_read(GUEST_IA32_EFER));
-	printk("[%s] vcpu%u: CS %04lx base %lx ar %lx  RAX %lx RBX %lx RCX %lx RDX %lx\n", n,
-	       v->id, vmcs_read(GUEST_CS_SELECTOR), vmcs_read(GUEST_CS_BASE),
-	       vmcs_read(GUEST_CS_AR_BYTES), v->regs.rax, v->regs.rbx, v->regs.rcx, v->regs.rdx);
+	printk("[%s] vcpu%u: CS %04lx base %lx ar %lx  RAX %lx RBX %lx RCX %lx RDX %lx\n", n, v->id,
+	       vmcs_read(GUEST_CS_SELECTOR), vmcs_read(GUEST_CS_BASE), vmcs_read(GUEST_CS_AR_BYTES),
+	       v->regs.rax, v->regs.rbx, v->regs.rcx, v->regs.rdx);
 }
 
 u64 vcpu_cr0(void)
@@ -296,7 +297,7 @@ bool vcpu_fetch_insn(struct vcpu *v, u8 *buf, size_t *len)
 	return *len > 0;
 }
 
-#define AR_L BIT(13)  /* CS: 64-bit code */
+#define AR_L  BIT(13) /* CS: 64-bit code */
 #define AR_DB BIT(14) /* CS: 32-bit default operand size */
 
 unsigned vcpu_mode_bits(void)
@@ -324,12 +325,18 @@ static bool canonical(u64 a)
 static const struct seg *operand_segment(const struct insn *in)
 {
 	switch (in->seg) {
-	case 0x26: return &seg_fields[0];
-	case 0x2e: return &seg_fields[1];
-	case 0x36: return &seg_fields[2];
-	case 0x3e: return &seg_fields[3];
-	case 0x64: return &seg_fields[4];
-	case 0x65: return &seg_fields[5];
+	case 0x26:
+		return &seg_fields[0];
+	case 0x2e:
+		return &seg_fields[1];
+	case 0x36:
+		return &seg_fields[2];
+	case 0x3e:
+		return &seg_fields[3];
+	case 0x64:
+		return &seg_fields[4];
+	case 0x65:
+		return &seg_fields[5];
 	}
 	if (!in->no_base && !in->rip_relative && (in->base == 4 || in->base == 5))
 		return &seg_fields[2]; /* RSP or RBP based; R12/R13 are not */
@@ -381,8 +388,8 @@ bool vcpu_read_operand(struct vcpu *v, const struct insn *in, u64 ea, void *buf,
 			break;
 		}
 		if (gpa >= c.ram_size) {
-			vm_end(v->vm, VM_STOPPED, 0, "read of guest-physical 0x%lx outside its memory",
-			       gpa);
+			vm_end(v->vm, VM_STOPPED, 0,
+			       "read of guest-physical 0x%lx outside its memory", gpa);
 			return false;
 		}
 		((u8 *)buf)[i] = c.ram[gpa];

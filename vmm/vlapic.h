@@ -12,47 +12,47 @@
 #include "lib/types.h"
 
 #define APIC_DEFAULT_BASE 0xfee00000ULL
-#define APIC_BASE_BSP BIT(8)
-#define APIC_BASE_EXTD BIT(10)
-#define APIC_BASE_EN BIT(11)
-#define APIC_VERSION 0x50014 /* version 0x14, 6 LVT entries */
+#define APIC_BASE_BSP	  BIT(8)
+#define APIC_BASE_EXTD	  BIT(10)
+#define APIC_BASE_EN	  BIT(11)
+#define APIC_VERSION	  0x50014 /* version 0x14, 6 LVT entries */
 
-#define APIC_REG_ID 0x20
-#define APIC_REG_VERSION 0x30
-#define APIC_REG_TPR 0x80
-#define APIC_REG_PPR 0xa0
-#define APIC_REG_EOI 0xb0
-#define APIC_REG_LDR 0xd0
-#define APIC_REG_DFR 0xe0
-#define APIC_REG_SVR 0xf0
-#define APIC_REG_ISR 0x100
-#define APIC_REG_TMR 0x180
-#define APIC_REG_IRR 0x200
-#define APIC_REG_ESR 0x280
-#define APIC_REG_ICR_LO 0x300
-#define APIC_REG_ICR_HI 0x310
+#define APIC_REG_ID	   0x20
+#define APIC_REG_VERSION   0x30
+#define APIC_REG_TPR	   0x80
+#define APIC_REG_PPR	   0xa0
+#define APIC_REG_EOI	   0xb0
+#define APIC_REG_LDR	   0xd0
+#define APIC_REG_DFR	   0xe0
+#define APIC_REG_SVR	   0xf0
+#define APIC_REG_ISR	   0x100
+#define APIC_REG_TMR	   0x180
+#define APIC_REG_IRR	   0x200
+#define APIC_REG_ESR	   0x280
+#define APIC_REG_ICR_LO	   0x300
+#define APIC_REG_ICR_HI	   0x310
 #define APIC_REG_LVT_TIMER 0x320
 #define APIC_REG_LVT_ERROR 0x370
 #define APIC_REG_TIMER_ICR 0x380
 #define APIC_REG_TIMER_CCR 0x390
 #define APIC_REG_TIMER_DCR 0x3e0
-#define APIC_REG_SELF_IPI 0x3f0 /* x2APIC only */
+#define APIC_REG_SELF_IPI  0x3f0 /* x2APIC only */
 
 #define APIC_SVR_ENABLE BIT(8)
 
 /* ICR fields */
-#define ICR_VECTOR(x) ((x) & 0xff)
-#define ICR_DELIVERY(x) (((x) >> 8) & 7)
-#define ICR_DM_FIXED 0
-#define ICR_DM_NMI 4
-#define ICR_DM_INIT 5
-#define ICR_DM_STARTUP 6
+#define ICR_VECTOR(x)	 ((x)&0xff)
+#define ICR_DELIVERY(x)	 (((x) >> 8) & 7)
+#define ICR_DM_FIXED	 0
+#define ICR_DM_NMI	 4
+#define ICR_DM_INIT	 5
+#define ICR_DM_STARTUP	 6
 #define ICR_LEVEL_ASSERT BIT(14)
 #define ICR_SHORTHAND(x) (((x) >> 18) & 3)
-#define ICR_SH_NONE 0
-#define ICR_SH_SELF 1
-#define ICR_SH_ALL 2
-#define ICR_SH_OTHERS 3
+#define ICR_SH_NONE	 0
+#define ICR_SH_SELF	 1
+#define ICR_SH_ALL	 2
+#define ICR_SH_OTHERS	 3
 
 struct vlapic {
 	u32 id;
@@ -67,7 +67,7 @@ struct vlapic {
 /* What a register write asks the VM to do. */
 struct apic_ipi {
 	bool send;
-	u32 icr;  /* low word: vector, delivery mode, shorthand */
+	u32 icr; /* low word: vector, delivery mode, shorthand */
 	u32 dest; /* APIC ID (xAPIC: ICR_HI[31:24]; x2APIC: 32 bits) */
 };
 

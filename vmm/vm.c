@@ -74,8 +74,8 @@ static bool create_vcpus(struct vm *vm)
 		vlapic_reset(&v->lapic, i, i == 0);
 		if (!kl_vcpu_reset(v))
 			return false;
-		v->pcpu = vm->def.nr_pins ? vm->def.pins[i % vm->def.nr_pins] :
-					    next_pcpu++ % nr_cpus;
+		v->pcpu =
+			vm->def.nr_pins ? vm->def.pins[i % vm->def.nr_pins] : next_pcpu++ % nr_cpus;
 		vm->vcpus[i] = v;
 		vm->nr_vcpus++;
 	}
@@ -129,8 +129,8 @@ static struct vm *create_vm(unsigned mod_idx)
 		return NULL;
 	}
 	vm->ram = phys_to_virt(vm->ram_pa);
-	if (!ept_init(&vm->ept) ||
-	    !ept_map_range(&vm->ept, 0, vm->ram_pa, vm->ram_size, EPT_RWX) || !create_vcpus(vm)) {
+	if (!ept_init(&vm->ept) || !ept_map_range(&vm->ept, 0, vm->ram_pa, vm->ram_size, EPT_RWX) ||
+	    !create_vcpus(vm)) {
 		report_def(mod_idx, "out of memory for page tables or vCPUs");
 		return NULL;
 	}
@@ -225,7 +225,7 @@ bool vms_report(void)
 		       result_names[vm->result], vm->end_reason, exits);
 	}
 	kl_report();
-	printk("klvisor: %u guests, %u passed, %u failed, %u skipped\n", nr_vms,
-	       counts[VM_PASSED], counts[VM_FAILED] + counts[VM_STOPPED], counts[VM_SKIPPED]);
+	printk("klvisor: %u guests, %u passed, %u failed, %u skipped\n", nr_vms, counts[VM_PASSED],
+	       counts[VM_FAILED] + counts[VM_STOPPED], counts[VM_SKIPPED]);
 	return counts[VM_FAILED] + counts[VM_STOPPED] == 0;
 }

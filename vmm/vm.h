@@ -16,16 +16,16 @@
 #include "vmm/vlapic.h"
 #include "vmm/vmdef.h"
 
-#define MAX_VMS 32
+#define MAX_VMS		32
 #define NR_EXIT_REASONS 80
-#define VUART_LINE_MAX 120
-#define VUART_BUDGET (64 * 1024)
+#define VUART_LINE_MAX	120
+#define VUART_BUDGET	(64 * 1024)
 
 enum vcpu_state {
 	VCPU_RUNNABLE,
-	VCPU_HALTED,	/* HLT: waits for an interrupt */
+	VCPU_HALTED, /* HLT: waits for an interrupt */
 	VCPU_WAIT_SIPI, /* application vCPU before its SIPI */
-	VCPU_DONE,	/* its VM has ended */
+	VCPU_DONE, /* its VM has ended */
 };
 
 /* How a VM ended, in isa-debug-exit terms: status = v << 1 | 1. */
@@ -109,8 +109,7 @@ unsigned vms_create(void);
  * End @vm with @result; the first caller wins.  Safe from any CPU; the
  * VM's vCPUs stop at their next scheduling point.
  */
-void vm_end(struct vm *vm, enum vm_result result, u32 value, const char *fmt, ...)
-	__printf(4, 5);
+void vm_end(struct vm *vm, enum vm_result result, u32 value, const char *fmt, ...) __printf(4, 5);
 
 /* Print one line per VM and the totals; returns true if all passed or skipped. */
 bool vms_report(void);

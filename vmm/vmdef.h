@@ -8,11 +8,11 @@
 
 #include "lib/types.h"
 
-#define VM_NAME_MAX 31
-#define VM_MAX_VCPUS 16
+#define VM_NAME_MAX    31
+#define VM_MAX_VCPUS   16
 #define VM_MAX_MODULES 8
-#define VM_MIN_MEM (2ULL << 20)
-#define VM_MAX_MEM (3ULL << 30)
+#define VM_MIN_MEM     (2ULL << 20)
+#define VM_MAX_MEM     (3ULL << 30)
 #define VM_DEFAULT_MEM (16ULL << 20)
 #define VM_MAX_TIMEOUT 86400
 

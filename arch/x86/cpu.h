@@ -119,12 +119,17 @@ static inline void xsetbv(u32 xcr, u64 v)
 
 static inline void xsave(void *area, u64 mask)
 {
-	__asm__ volatile("xsave64 %0" : "+m"(*(u8 *)area) : "a"((u32)mask), "d"((u32)(mask >> 32)) : "memory");
+	__asm__ volatile("xsave64 %0"
+			 : "+m"(*(u8 *)area)
+			 : "a"((u32)mask), "d"((u32)(mask >> 32))
+			 : "memory");
 }
 
 static inline void xrstor(const void *area, u64 mask)
 {
-	__asm__ volatile("xrstor64 %0" ::"m"(*(const u8 *)area), "a"((u32)mask), "d"((u32)(mask >> 32)) : "memory");
+	__asm__ volatile("xrstor64 %0" ::"m"(*(const u8 *)area), "a"((u32)mask),
+			 "d"((u32)(mask >> 32))
+			 : "memory");
 }
 
 static inline void fxsave(void *area)

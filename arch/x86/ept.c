@@ -5,8 +5,8 @@
 
 #define EPT_MEMTYPE_WB (6ULL << 3)
 #define EPT_ADDR_MASK  0x000ffffffffff000ULL
-#define EPT_LARGE BIT(7)
-#define EPT_2M (2ULL << 20)
+#define EPT_LARGE      BIT(7)
+#define EPT_2M	       (2ULL << 20)
 
 bool ept_init(struct ept *ept)
 {
@@ -33,9 +33,8 @@ static bool map_leaf(struct ept *ept, u64 gpa, u64 hpa, u64 perms, int leaf_leve
 		}
 		table = phys_to_virt(*e & EPT_ADDR_MASK);
 	}
-	table[(gpa >> (12 + 9 * leaf_level)) & 511] = (hpa & EPT_ADDR_MASK) | perms |
-						      EPT_MEMTYPE_WB |
-						      (leaf_level ? EPT_LARGE : 0);
+	table[(gpa >> (12 + 9 * leaf_level)) & 511] =
+		(hpa & EPT_ADDR_MASK) | perms | EPT_MEMTYPE_WB | (leaf_level ? EPT_LARGE : 0);
 	return true;
 }
 
@@ -47,7 +46,8 @@ bool ept_map_page(struct ept *ept, u64 gpa, u64 hpa, u64 perms)
 bool ept_map_range(struct ept *ept, u64 gpa, u64 hpa, u64 size, u64 perms)
 {
 	for (u64 off = 0; off < size;) {
-		bool big = !((gpa + off) % EPT_2M) && !((hpa + off) % EPT_2M) && size - off >= EPT_2M;
+		bool big =
+			!((gpa + off) % EPT_2M) && !((hpa + off) % EPT_2M) && size - off >= EPT_2M;
 
 		if (!map_leaf(ept, gpa + off, hpa + off, perms, big ? 1 : 0))
 			return false;

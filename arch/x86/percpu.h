@@ -34,8 +34,8 @@ struct percpu {
 	u64 stack_top;
 	u64 vmxon_pa;
 	u64 current_vmcs; /* physical address of the current VMCS, 0 if none */
-	void *msr_owner;  /* vCPU whose lazily switched MSRs are loaded */
-	void *fpu_owner;  /* vCPU whose vector registers and XCR0 are loaded */
+	void *msr_owner; /* vCPU whose lazily switched MSRs are loaded */
+	void *fpu_owner; /* vCPU whose vector registers and XCR0 are loaded */
 	struct vcpu *runq, *runq_next; /* this CPU's vCPUs; where to look next */
 
 	/* VMX self-test result, read by the boot CPU. */

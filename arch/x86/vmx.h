@@ -16,7 +16,7 @@ struct guest_regs {
 
 /* Basic exit reasons (Intel SDM Vol. 3, Appendix C). */
 #define EXIT_REASON_EXCEPTION_NMI	0
-#define EXIT_REASON_EXTERNAL_INTERRUPT 1
+#define EXIT_REASON_EXTERNAL_INTERRUPT	1
 #define EXIT_REASON_TRIPLE_FAULT	2
 #define EXIT_REASON_CPUID		10
 #define EXIT_REASON_HLT			12

@@ -26,16 +26,16 @@ static const char *first_missing(u32 missing, const struct ctl_need *needs, unsi
 }
 
 /* Required controls must be settable; desired ones are taken where the CPU has them. */
-#define REQUIRE(field, cap, desired, table)                                     \
-	do {                                                           \
-		u32 req = 0, miss;                                     \
-		const char *why;                                       \
-		for (unsigned i = 0; i < ARRAY_SIZE(table); i++)       \
-			req |= (table)[i].bit;                         \
-		out->field = vmx_ctl_adjust((cap), (desired), req, &miss);     \
-		why = first_missing(miss, (table), ARRAY_SIZE(table)); \
-		if (why)                                               \
-			return why;                                    \
+#define REQUIRE(field, cap, desired, table)                                \
+	do {                                                               \
+		u32 req = 0, miss;                                         \
+		const char *why;                                           \
+		for (unsigned i = 0; i < ARRAY_SIZE(table); i++)           \
+			req |= (table)[i].bit;                             \
+		out->field = vmx_ctl_adjust((cap), (desired), req, &miss); \
+		why = first_missing(miss, (table), ARRAY_SIZE(table));     \
+		if (why)                                                   \
+			return why;                                        \
 	} while (0)
 
 const char *vmx_compute_controls(const struct vmx_caps *caps, struct vmx_controls *out)

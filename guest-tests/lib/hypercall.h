@@ -10,11 +10,11 @@
 
 #include "types.h"
 
-#define HC_PRINT      0
-#define HC_VCPU_ID    1
-#define HC_VCPU_COUNT 2
-#define HC_YIELD      3
-#define HC_EXIT	      4
+#define HC_PRINT	 0
+#define HC_VCPU_ID	 1
+#define HC_VCPU_COUNT	 2
+#define HC_YIELD	 3
+#define HC_EXIT		 4
 #define HC_KL_SLOT_LOADS 5
 
 #define HC_EINVAL -22

@@ -104,9 +104,9 @@ static void test_zero_reserved_and_direction(void **state)
 	assert_int_equal(b.status, 0); /* 0 did nothing */
 	assert_int_equal(kl_backup_wrmsr(&b, &k, &cs, true, MSR_IA32_COPY_LOCAL_TO_PLATFORM, 3),
 			 KL_MSR_GP);
-	assert_int_equal(kl_backup_wrmsr(&b, &k, &cs, true, MSR_IA32_COPY_PLATFORM_TO_LOCAL,
-					 1ULL << 63),
-			 KL_MSR_GP);
+	assert_int_equal(
+		kl_backup_wrmsr(&b, &k, &cs, true, MSR_IA32_COPY_PLATFORM_TO_LOCAL, 1ULL << 63),
+		KL_MSR_GP);
 	assert_int_equal(b.status, 0);
 	assert_int_equal(kl_backup_wrmsr(&b, &k, &cs, true, MSR_IA32_COPY_STATUS, 0), KL_MSR_GP);
 	assert_int_equal(kl_backup_wrmsr(&b, &k, &cs, true, MSR_IA32_IWKEYBACKUP_STATUS, 0),

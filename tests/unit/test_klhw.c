@@ -63,7 +63,7 @@ static void test_gds_mitigation(void **state)
 
 	(void)state;
 	f.arch_caps = ARCH_CAP_GDS_CTRL | ARCH_CAP_RFDS_NO; /* affected, can be mitigated */
-	f.mcu_opt_ctrl = MCU_OPT_GDS_MITG_LOCK;		    /* enabled and locked */
+	f.mcu_opt_ctrl = MCU_OPT_GDS_MITG_LOCK; /* enabled and locked */
 	assert_true(kl_hw_decide(&f).usable);
 	f.mcu_opt_ctrl = 0; /* enabled, not locked */
 	expect_refused(f, "GDS");

@@ -22,9 +22,9 @@ struct kl_case {
 	u8 bytes[15];
 	enum kl_op op;
 	bool ud;
-	u8 reg, rm;	       /* for register forms and the AES destination */
-	u64 ea;		       /* memory forms: expected effective address */
-	unsigned key_bits;     /* AES forms */
+	u8 reg, rm; /* for register forms and the AES destination */
+	u64 ea; /* memory forms: expected effective address */
+	unsigned key_bits; /* AES forms */
 	bool decrypt;
 };
 
@@ -39,51 +39,160 @@ static u64 gpr(void *ctx, unsigned n)
 
 static const struct kl_case cases[] = {
 	/* loadiwkey %xmm12, %xmm9: REX.R and REX.B */
-	{ "loadiwkey xmm9, xmm12", 64, 6, { 0xf3, 0x45, 0x0f, 0x38, 0xdc, 0xcc }, KL_LOADIWKEY,
-	  false, 9, 12 },
+	{ "loadiwkey xmm9, xmm12",
+	  64,
+	  6,
+	  { 0xf3, 0x45, 0x0f, 0x38, 0xdc, 0xcc },
+	  KL_LOADIWKEY,
+	  false,
+	  9,
+	  12 },
 	/* aesenc128kl 0x10(%r12,%r13,4), %xmm11: REX.RXB, SIB, disp8 */
-	{ "aesenc128kl SIB r12+r13*4+0x10", 64, 8, { 0xf3, 0x47, 0x0f, 0x38, 0xdc, 0x5c, 0xac, 0x10 },
-	  KL_AES, false, 11, 0, 0xd000 + 0xe000 * 4 + 0x10, 128, false },
+	{ "aesenc128kl SIB r12+r13*4+0x10",
+	  64,
+	  8,
+	  { 0xf3, 0x47, 0x0f, 0x38, 0xdc, 0x5c, 0xac, 0x10 },
+	  KL_AES,
+	  false,
+	  11,
+	  0,
+	  0xd000 + 0xe000 * 4 + 0x10,
+	  128,
+	  false },
 	/* aesdec256kl -8(%rbp), %xmm15: negative disp8 */
-	{ "aesdec256kl -8(rbp)", 64, 7, { 0xf3, 0x44, 0x0f, 0x38, 0xdf, 0x7d, 0xf8 }, KL_AES, false,
-	  15, 5, 0x6000 - 8, 256, true },
+	{ "aesdec256kl -8(rbp)",
+	  64,
+	  7,
+	  { 0xf3, 0x44, 0x0f, 0x38, 0xdf, 0x7d, 0xf8 },
+	  KL_AES,
+	  false,
+	  15,
+	  5,
+	  0x6000 - 8,
+	  256,
+	  true },
 	/* aesencwide256kl 0x12345678(%rip) */
-	{ "aesencwide256kl rip-relative", 64, 9,
-	  { 0xf3, 0x0f, 0x38, 0xd8, 0x15, 0x78, 0x56, 0x34, 0x12 }, KL_AES_WIDE, false, 2, 5,
-	  RIP + 9 + 0x12345678, 256, false },
+	{ "aesencwide256kl rip-relative",
+	  64,
+	  9,
+	  { 0xf3, 0x0f, 0x38, 0xd8, 0x15, 0x78, 0x56, 0x34, 0x12 },
+	  KL_AES_WIDE,
+	  false,
+	  2,
+	  5,
+	  RIP + 9 + 0x12345678,
+	  256,
+	  false },
 	/* aesdecwide128kl %fs:(%rax) */
-	{ "aesdecwide128kl fs:(rax)", 64, 6, { 0x64, 0xf3, 0x0f, 0x38, 0xd8, 0x08 }, KL_AES_WIDE,
-	  false, 1, 0, 0x1000, 128, true },
+	{ "aesdecwide128kl fs:(rax)",
+	  64,
+	  6,
+	  { 0x64, 0xf3, 0x0f, 0x38, 0xd8, 0x08 },
+	  KL_AES_WIDE,
+	  false,
+	  1,
+	  0,
+	  0x1000,
+	  128,
+	  true },
 	/* encodekey256 %r9d, %r10d: DEST = reg, SRC = r/m */
-	{ "encodekey256 r10d, r9d", 64, 6, { 0xf3, 0x45, 0x0f, 0x38, 0xfb, 0xd1 }, KL_ENCODEKEY,
-	  false, 10, 9 },
+	{ "encodekey256 r10d, r9d",
+	  64,
+	  6,
+	  { 0xf3, 0x45, 0x0f, 0x38, 0xfb, 0xd1 },
+	  KL_ENCODEKEY,
+	  false,
+	  10,
+	  9 },
 	/* aesenc256kl (%rsp), %xmm1: SIB with no index */
-	{ "aesenc256kl (rsp)", 64, 6, { 0xf3, 0x0f, 0x38, 0xde, 0x0c, 0x24 }, KL_AES, false, 1, 4,
-	  0x5000, 256, false },
+	{ "aesenc256kl (rsp)",
+	  64,
+	  6,
+	  { 0xf3, 0x0f, 0x38, 0xde, 0x0c, 0x24 },
+	  KL_AES,
+	  false,
+	  1,
+	  4,
+	  0x5000,
+	  256,
+	  false },
 	/* 32-bit code */
-	{ "loadiwkey xmm2, xmm1 (32-bit)", 32, 5, { 0xf3, 0x0f, 0x38, 0xdc, 0xd1 }, KL_LOADIWKEY,
-	  false, 2, 1 },
-	{ "aesdec128kl 0x20(ebx,esi,2) (32-bit)", 32, 7, { 0xf3, 0x0f, 0x38, 0xdd, 0x7c, 0x73, 0x20 },
-	  KL_AES, false, 7, 4, 0x4000 + 0x7000 * 2 + 0x20, 128, true },
-	{ "aesencwide128kl 0x1000 absolute (32-bit)", 32, 9,
-	  { 0xf3, 0x0f, 0x38, 0xd8, 0x05, 0x00, 0x10, 0x00, 0x00 }, KL_AES_WIDE, false, 0, 5, 0x1000,
-	  128, false },
-	{ "encodekey128 edi, ecx (32-bit)", 32, 5, { 0xf3, 0x0f, 0x38, 0xfa, 0xf9 }, KL_ENCODEKEY,
-	  false, 7, 1 },
+	{ "loadiwkey xmm2, xmm1 (32-bit)",
+	  32,
+	  5,
+	  { 0xf3, 0x0f, 0x38, 0xdc, 0xd1 },
+	  KL_LOADIWKEY,
+	  false,
+	  2,
+	  1 },
+	{ "aesdec128kl 0x20(ebx,esi,2) (32-bit)",
+	  32,
+	  7,
+	  { 0xf3, 0x0f, 0x38, 0xdd, 0x7c, 0x73, 0x20 },
+	  KL_AES,
+	  false,
+	  7,
+	  4,
+	  0x4000 + 0x7000 * 2 + 0x20,
+	  128,
+	  true },
+	{ "aesencwide128kl 0x1000 absolute (32-bit)",
+	  32,
+	  9,
+	  { 0xf3, 0x0f, 0x38, 0xd8, 0x05, 0x00, 0x10, 0x00, 0x00 },
+	  KL_AES_WIDE,
+	  false,
+	  0,
+	  5,
+	  0x1000,
+	  128,
+	  false },
+	{ "encodekey128 edi, ecx (32-bit)",
+	  32,
+	  5,
+	  { 0xf3, 0x0f, 0x38, 0xfa, 0xf9 },
+	  KL_ENCODEKEY,
+	  false,
+	  7,
+	  1 },
 	/* Forms that must #UD */
-	{ "aesdec128kl with a register operand", 64, 5, { 0xf3, 0x0f, 0x38, 0xdd, 0xc1 }, KL_AES,
+	{ "aesdec128kl with a register operand",
+	  64,
+	  5,
+	  { 0xf3, 0x0f, 0x38, 0xdd, 0xc1 },
+	  KL_AES,
 	  true },
-	{ "aesenc256kl with a register operand", 64, 5, { 0xf3, 0x0f, 0x38, 0xde, 0xc1 }, KL_AES,
+	{ "aesenc256kl with a register operand",
+	  64,
+	  5,
+	  { 0xf3, 0x0f, 0x38, 0xde, 0xc1 },
+	  KL_AES,
 	  true },
-	{ "aesdec256kl with a register operand", 64, 5, { 0xf3, 0x0f, 0x38, 0xdf, 0xc1 }, KL_AES,
+	{ "aesdec256kl with a register operand",
+	  64,
+	  5,
+	  { 0xf3, 0x0f, 0x38, 0xdf, 0xc1 },
+	  KL_AES,
 	  true },
-	{ "encodekey128 with a memory operand", 64, 5, { 0xf3, 0x0f, 0x38, 0xfa, 0x00 },
-	  KL_ENCODEKEY, true },
-	{ "encodekey256 with a memory operand", 64, 5, { 0xf3, 0x0f, 0x38, 0xfb, 0x00 },
-	  KL_ENCODEKEY, true },
+	{ "encodekey128 with a memory operand",
+	  64,
+	  5,
+	  { 0xf3, 0x0f, 0x38, 0xfa, 0x00 },
+	  KL_ENCODEKEY,
+	  true },
+	{ "encodekey256 with a memory operand",
+	  64,
+	  5,
+	  { 0xf3, 0x0f, 0x38, 0xfb, 0x00 },
+	  KL_ENCODEKEY,
+	  true },
 	{ "wide /4", 64, 5, { 0xf3, 0x0f, 0x38, 0xd8, 0x20 }, KL_AES_WIDE, true },
 	{ "wide /7", 64, 5, { 0xf3, 0x0f, 0x38, 0xd8, 0x38 }, KL_AES_WIDE, true },
-	{ "wide with a register operand", 64, 5, { 0xf3, 0x0f, 0x38, 0xd8, 0xc0 }, KL_AES_WIDE,
+	{ "wide with a register operand",
+	  64,
+	  5,
+	  { 0xf3, 0x0f, 0x38, 0xd8, 0xc0 },
+	  KL_AES_WIDE,
 	  true },
 	{ "lock loadiwkey", 64, 6, { 0xf0, 0xf3, 0x0f, 0x38, 0xdc, 0xd1 }, KL_LOADIWKEY, true },
 	{ "lock aesenc128kl", 64, 6, { 0xf3, 0xf0, 0x0f, 0x38, 0xdc, 0x00 }, KL_AES, true },
@@ -109,7 +218,8 @@ static void test_table(void **state)
 			fail_msg("%s: decode failed: %s", c->what, err);
 		op = kl_classify(&in, &ud);
 		if (op != c->op || ud != c->ud)
-			fail_msg("%s: op %d ud %d, expected op %d ud %d", c->what, op, ud, c->op, c->ud);
+			fail_msg("%s: op %d ud %d, expected op %d ud %d", c->what, op, ud, c->op,
+				 c->ud);
 		if (in.len != c->len)
 			fail_msg("%s: length %u, expected %u", c->what, in.len, c->len);
 		if (op == KL_NONE || ud)
@@ -157,15 +267,15 @@ static void test_loadiwkey_faults(void **state)
 {
 	(void)state;
 	assert_false(kl_loadiwkey_faults(0, 0, 0));
-	assert_true(kl_loadiwkey_faults(0, 3, 0));	 /* CPL 3 */
-	assert_true(kl_loadiwkey_faults(0, 1, 0));	 /* CPL 1 */
+	assert_true(kl_loadiwkey_faults(0, 3, 0)); /* CPL 3 */
+	assert_true(kl_loadiwkey_faults(0, 1, 0)); /* CPL 1 */
 	for (u32 ks = 2; ks < 16; ks++)
 		assert_true(kl_loadiwkey_faults(ks << 1, 0, 3)); /* KeySource > 1 */
 	for (int bit = 5; bit < 32; bit++)
 		assert_true(kl_loadiwkey_faults(1U << bit, 0, 3)); /* reserved EAX bits */
-	assert_true(kl_loadiwkey_faults(1, 0, 0));	 /* NoBackup while hidden */
-	assert_false(kl_loadiwkey_faults(1, 0, 1));	 /* ... and allowed when exposed */
-	assert_true(kl_loadiwkey_faults(2, 0, 1));	 /* KeySource 1 while hidden */
+	assert_true(kl_loadiwkey_faults(1, 0, 0)); /* NoBackup while hidden */
+	assert_false(kl_loadiwkey_faults(1, 0, 1)); /* ... and allowed when exposed */
+	assert_true(kl_loadiwkey_faults(2, 0, 1)); /* KeySource 1 while hidden */
 	assert_false(kl_loadiwkey_faults(2, 0, 2));
 	assert_false(kl_loadiwkey_faults(3, 0, 3));
 }

@@ -15,8 +15,8 @@
 #include "lib/spinlock.h"
 #include "vmm/kl/klcrypto.h"
 
-#define MSR_IA32_COPY_STATUS 0x990
-#define MSR_IA32_IWKEYBACKUP_STATUS 0x991
+#define MSR_IA32_COPY_STATUS		0x990
+#define MSR_IA32_IWKEYBACKUP_STATUS	0x991
 #define MSR_IA32_COPY_LOCAL_TO_PLATFORM 0xd91
 #define MSR_IA32_COPY_PLATFORM_TO_LOCAL 0xd92
 
@@ -31,8 +31,8 @@ struct kl_vm_backup {
 enum kl_msr_result {
 	KL_MSR_NOT_MINE, /* not a backup MSR */
 	KL_MSR_OK,
-	KL_MSR_GP,	     /* inject #GP(0) */
-	KL_MSR_KEY_CHANGED,  /* OK, and the vCPU's key was replaced */
+	KL_MSR_GP, /* inject #GP(0) */
+	KL_MSR_KEY_CHANGED, /* OK, and the vCPU's key was replaced */
 };
 
 /*

@@ -17,7 +17,8 @@
 #include "vmm/kl/klinsn.h"
 #include "vmm/vcpu.h"
 
-#define FLAGS_KL (RFLAGS_CF | BIT(2) | BIT(4) | RFLAGS_ZF | BIT(7) | BIT(11)) /* CF PF AF ZF SF OF */
+#define FLAGS_KL \
+	(RFLAGS_CF | BIT(2) | BIT(4) | RFLAGS_ZF | BIT(7) | BIT(11)) /* CF PF AF ZF SF OF */
 
 static void set_flags(bool zf)
 {
@@ -42,8 +43,8 @@ void kl_emulate_loadiwkey(struct vcpu *v, const struct insn *in)
 		return;
 	}
 	xmm = fpu_xmm_begin(v);
-	memcpy(v->kl.iwkey.integrity, xmm, 16);			/* XMM0 */
-	memcpy(v->kl.iwkey.encryption, xmm + 16 * in->rm, 16);	/* [127:0] = r/m */
+	memcpy(v->kl.iwkey.integrity, xmm, 16); /* XMM0 */
+	memcpy(v->kl.iwkey.encryption, xmm + 16 * in->rm, 16); /* [127:0] = r/m */
 	memcpy(v->kl.iwkey.encryption + 16, xmm + 16 * in->reg, 16); /* [255:128] = reg */
 	fpu_xmm_end(v);
 	v->kl.iwkey.nobackup = eax & 1;

@@ -21,8 +21,8 @@
 #include "vmm/vcpu.h"
 
 #define MSR_IA32_VMX_PROCBASED_CTLS3 0x492
-#define MSR_IA32_ARCH_CAPABILITIES 0x10a
-#define MSR_IA32_MCU_OPT_CTRL 0x123
+#define MSR_IA32_ARCH_CAPABILITIES   0x10a
+#define MSR_IA32_MCU_OPT_CTRL	     0x123
 
 static bool verw_after_load;
 
@@ -75,16 +75,17 @@ void kl_hw_load(struct kl_slot *s, const struct kl_iwkey *key)
 	u8 saved[48] __aligned(16), k[48] __aligned(16);
 
 	(void)s;
-	memcpy(k, key->integrity, 16);		 /* XMM0: IntegrityKey */
-	memcpy(k + 16, key->encryption, 16);	 /* XMM1 (r/m): EncryptionKey[127:0] */
+	memcpy(k, key->integrity, 16); /* XMM0: IntegrityKey */
+	memcpy(k + 16, key->encryption, 16); /* XMM1 (r/m): EncryptionKey[127:0] */
 	memcpy(k + 32, key->encryption + 16, 16); /* XMM2 (reg): EncryptionKey[255:128] */
-	__asm__ volatile("movdqu %%xmm0, 0(%0)\n\tmovdqu %%xmm1, 16(%0)\n\tmovdqu %%xmm2, 32(%0)\n\t"
-			 "movdqu 0(%1), %%xmm0\n\tmovdqu 16(%1), %%xmm1\n\tmovdqu 32(%1), %%xmm2\n\t"
-			 "loadiwkey %%xmm1, %%xmm2\n\t"
-			 "movdqu 0(%0), %%xmm0\n\tmovdqu 16(%0), %%xmm1\n\tmovdqu 32(%0), %%xmm2"
-			 :
-			 : "r"(saved), "r"(k), "a"((u32)key->nobackup)
-			 : "cc", "memory");
+	__asm__ volatile(
+		"movdqu %%xmm0, 0(%0)\n\tmovdqu %%xmm1, 16(%0)\n\tmovdqu %%xmm2, 32(%0)\n\t"
+		"movdqu 0(%1), %%xmm0\n\tmovdqu 16(%1), %%xmm1\n\tmovdqu 32(%1), %%xmm2\n\t"
+		"loadiwkey %%xmm1, %%xmm2\n\t"
+		"movdqu 0(%0), %%xmm0\n\tmovdqu 16(%0), %%xmm1\n\tmovdqu 32(%0), %%xmm2"
+		:
+		: "r"(saved), "r"(k), "a"((u32)key->nobackup)
+		: "cc", "memory");
 	memzero_explicit(k, sizeof(k));
 	memzero_explicit(saved, sizeof(saved));
 	if (verw_after_load)
@@ -102,7 +103,8 @@ void kl_hw_loadiwkey_exit(struct vcpu *v)
 
 	if (!vcpu_fetch_insn(v, bytes, &len) || insn_decode(bytes, len, vcpu_mode_bits(), &in) ||
 	    kl_classify(&in, &ud) != KL_LOADIWKEY || ud) {
-		vm_end(v->vm, VM_STOPPED, 0, "LOADIWKEY exit at an instruction that is not LOADIWKEY");
+		vm_end(v->vm, VM_STOPPED, 0,
+		       "LOADIWKEY exit at an instruction that is not LOADIWKEY");
 		return;
 	}
 	if (!mismatch_logged && kl_exit_info_mismatch(&in, (u32)vmcs_read(VMX_INSTRUCTION_INFO))) {

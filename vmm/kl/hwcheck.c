@@ -37,7 +37,7 @@ struct kl_hw_decision kl_hw_decide(const struct kl_hw_facts *f)
 		return d;
 	d.usable = true;
 	d.verw_after_load = !f->has_arch_caps || !(f->arch_caps & ARCH_CAP_RFDS_NO);
-	d.why = d.verw_after_load ? "all checks passed; RFDS-affected: VERW after each load"
-				  : "all checks passed";
+	d.why = d.verw_after_load ? "all checks passed; RFDS-affected: VERW after each load" :
+				    "all checks passed";
 	return d;
 }

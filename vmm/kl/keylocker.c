@@ -18,13 +18,13 @@
 #include "vmm/vm.h"
 #include "vmm/vmm.h"
 
-#define CPUID7_ECX_KL BIT(23)
-#define CPUID19_EBX_AESKLE BIT(0)
-#define CPUID19_EBX_WIDE BIT(2)
-#define CPUID19_EBX_BACKUP BIT(4)
-#define CPUID19_ECX_NOBACKUP BIT(0)
+#define CPUID7_ECX_KL		   BIT(23)
+#define CPUID19_EBX_AESKLE	   BIT(0)
+#define CPUID19_EBX_WIDE	   BIT(2)
+#define CPUID19_EBX_BACKUP	   BIT(4)
+#define CPUID19_ECX_NOBACKUP	   BIT(0)
 #define TERTIARY_LOADIWKEY_EXITING BIT(0)
-#define RAND_RETRIES 32
+#define RAND_RETRIES		   32
 
 /* Owner id of the VMM's own key in a slot (host policy); vCPU ids start at 1. */
 #define KL_OWNER_HOST (~0ULL)
@@ -32,7 +32,7 @@
 static struct kl_slot slots[MAX_CPUS];
 static u64 next_key_id = 1, next_version = 1;
 static bool have_rdrand, have_rdseed;
-static bool hw;			/* the hardware backend serves guests */
+static bool hw; /* the hardware backend serves guests */
 static struct cpuid_regs host19; /* CPUID.19H of the CPU, for the hardware backend */
 static enum kl_policy policy;
 
@@ -172,9 +172,10 @@ void kl_init(void)
 		kl_hw_start(d.verw_after_load);
 	}
 	pr_info("keylocker: policy %s: %s\n", policy_names[policy],
-		policy == KL_POLICY_GUESTS ? "guests defined with kl=on get virtual Key Locker; the VMM never uses it" :
-		policy == KL_POLICY_HOST   ? "the VMM uses Key Locker; no guest sees it" :
-					     "nobody uses Key Locker");
+		policy == KL_POLICY_GUESTS ?
+			"guests defined with kl=on get virtual Key Locker; the VMM never uses it" :
+		policy == KL_POLICY_HOST ? "the VMM uses Key Locker; no guest sees it" :
+					   "nobody uses Key Locker");
 	if (policy == KL_POLICY_GUESTS)
 		pr_info("keylocker: backend %s: %s\n", hw ? "hardware" : "software", d.why);
 	else if (policy == KL_POLICY_HOST)
@@ -184,8 +185,9 @@ void kl_init(void)
 		pr_err("keylocker: no RDRAND or RDSEED: VMs with kl=on cannot get random IWKeys and will be refused\n");
 	if (policy == KL_POLICY_HOST)
 		printk("keylocker: host self-test %s\n",
-		       host_selftest() ? "passed: wrapped an AES-128 key, encrypted and decrypted a block through its handle, refused a tampered handle" :
-					 "FAILED");
+		       host_selftest() ?
+			       "passed: wrapped an AES-128 key, encrypted and decrypted a block through its handle, refused a tampered handle" :
+			       "FAILED");
 }
 
 void kl_cpu_init(void)
@@ -242,7 +244,8 @@ bool kl_vmcs_setup(struct vcpu *v)
 	if (hw) {
 		/* Only LOADIWKEY exits; ENCODEKEY and AES*KL run natively. */
 		ok &= vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
-				   (u32)vmcs_read(CPU_BASED_VM_EXEC_CONTROL) | CPU_TERTIARY_CONTROLS);
+				   (u32)vmcs_read(CPU_BASED_VM_EXEC_CONTROL) |
+					   CPU_TERTIARY_CONTROLS);
 		ok &= vmcs_write64(TERTIARY_VM_EXEC_CONTROL, TERTIARY_LOADIWKEY_EXITING);
 	}
 	return ok;
@@ -288,8 +291,7 @@ void kl_switch_in(struct vcpu *v)
 {
 	if (!v->kl.cr4_kl)
 		return; /* a vCPU without CR4.KL cannot use the slot: leave it alone */
-	kl_slot_make_resident(kl_this_slot(), v->kl.id, v->kl.version, &v->kl.iwkey,
-			      slot_loader());
+	kl_slot_make_resident(kl_this_slot(), v->kl.id, v->kl.version, &v->kl.iwkey, slot_loader());
 }
 
 void kl_reload(struct vcpu *v)
@@ -318,8 +320,8 @@ enum kl_msr_result kl_rdmsr(struct vcpu *v, u32 msr, u64 *val)
 
 enum kl_msr_result kl_wrmsr(struct vcpu *v, u32 msr, u64 val)
 {
-	enum kl_msr_result r = kl_backup_wrmsr(&v->vm->kl_backup, &v->kl.iwkey,
-					       &v->kl.copy_status, vm_kl(v->vm), msr, val);
+	enum kl_msr_result r = kl_backup_wrmsr(&v->vm->kl_backup, &v->kl.iwkey, &v->kl.copy_status,
+					       vm_kl(v->vm), msr, val);
 
 	if (r == KL_MSR_KEY_CHANGED)
 		kl_key_changed(v); /* a restore is a new key: reload the slot */
@@ -349,7 +351,7 @@ void kl_console_status(void)
 	       hw ? "hardware" : "software");
 	for (unsigned i = 0; i < nr_cpus; i++)
 		printk("keylocker: cpu%u: slot owner %s, %lu loads\n", i,
-		       slots[i].owner == 0		? "none" :
+		       slots[i].owner == 0	       ? "none" :
 		       slots[i].owner == KL_OWNER_HOST ? "the VMM" :
 							 "a vCPU",
 		       slots[i].loads);

@@ -21,7 +21,7 @@ struct vm_def;
 /* Per vCPU: the virtual IWKey and the guest's CR4.KL. */
 struct kl_vcpu {
 	struct kl_iwkey iwkey;
-	u64 id;	     /* slot owner identity, unique for the VMM's lifetime */
+	u64 id; /* slot owner identity, unique for the VMM's lifetime */
 	u64 version; /* changes with every new key, so a stale slot is detected */
 	bool cr4_kl;
 	u64 copy_status; /* IA32_COPY_STATUS */

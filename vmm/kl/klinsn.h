@@ -9,11 +9,11 @@
 
 #include "vmm/decode.h"
 
-#define KL_OP_WIDE 0xd8
-#define KL_OP_ENC128 0xdc /* LOADIWKEY when ModRM.mod = 3 */
-#define KL_OP_DEC128 0xdd
-#define KL_OP_ENC256 0xde
-#define KL_OP_DEC256 0xdf
+#define KL_OP_WIDE	   0xd8
+#define KL_OP_ENC128	   0xdc /* LOADIWKEY when ModRM.mod = 3 */
+#define KL_OP_DEC128	   0xdd
+#define KL_OP_ENC256	   0xde
+#define KL_OP_DEC256	   0xdf
 #define KL_OP_ENCODEKEY128 0xfa
 #define KL_OP_ENCODEKEY256 0xfb
 

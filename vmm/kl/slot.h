@@ -12,9 +12,9 @@
 #include "vmm/kl/klcrypto.h"
 
 struct kl_slot {
-	u64 owner;   /* vCPU key id resident (0: none) */
+	u64 owner; /* vCPU key id resident (0: none) */
 	u64 version; /* of the owner's key when it was loaded */
-	u64 loads;   /* slot loads on this CPU, for the log and benchmarks */
+	u64 loads; /* slot loads on this CPU, for the log and benchmarks */
 	/* The software backend's slot: what "the hardware" holds. */
 	struct kl_iwkey key;
 };
