@@ -4,11 +4,19 @@
 _kl_policy_boot() { # POLICY
 	boot_bochs --cpus 2 "keylocker=$1" \
 		"$BUILD/guests/klbackup.elf=nokl mem=4M timeout=60 -- none" \
+		"$BUILD/guests/klinsn.elf=nokl-insn mem=4M timeout=60 -- off" \
 		"$BUILD/guests/klbasic.elf=wantskl kl=on mem=4M timeout=60"
+	# No guest sees Key Locker: no CPUID bit, #GP on CR4.KL, #UD on every instruction.
 	expect "vm 'nokl': passed"
 	expect "[nokl] PASS: no-backup-msrs-without-kl"
+	expect "vm 'nokl-insn': passed"
+	expect "[nokl-insn] PASS: off-cpuid-kl-clear"
+	expect "[nokl-insn] PASS: off-cr4-kl-gp"
+	expect "[nokl-insn] PASS: off-loadiwkey-ud"
+	expect "[nokl-insn] PASS: off-aesencwide256kl-ud"
+	reject "[nokl-insn] FAIL"
 	reject "vm 'wantskl': passed"
-	expect_re "^klvisor: 1 guests, 1 passed, 0 failed"
+	expect_re "^klvisor: 2 guests, 2 passed, 0 failed"
 }
 
 systest_keylocker_host_mode() {
