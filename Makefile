@@ -106,6 +106,9 @@ $(KL_VECTORS_H): $(KLVECTORS)
 	$(Q)$(KLVECTORS) > $@.tmp && mv $@.tmp $@
 all: $(KL_VECTORS_H)
 
+# libFuzzer runs over the parsers and decoders (`make fuzz`).
+include tests/fuzz/fuzz.mk
+
 # A multiboot kernel written without the guest library (system-test fixture).
 TINY_MB1 := $(BUILD)/tests/tiny-mb1.elf
 $(TINY_MB1): tests/system/tiny-mb1.S

@@ -14,6 +14,11 @@ packages=(
 	clang-format			# the style check in `make check`
 )
 
+# `tools/deps.sh fuzz`: also what `make fuzz` needs.
+if [ "${1:-}" = fuzz ]; then
+	packages+=(clang-14 libclang-rt-14-dev)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
