@@ -38,7 +38,7 @@ per_entry() { # LOG NAME
 }
 
 boot "$BUILD/klvisor.elf" "$work/exits.log" "" \
-	"$bench=bexits pin=1 mem=4M -- exits" "$bench=bkl kl=on pin=1 mem=4M -- kl"
+	"$bench=bexits pin=1 mem=4M -- exits" "$bench=bkl kl=on pin=0 mem=4M -- kl"
 results "$work/exits.log"
 
 spinners=("$bench=spina kl=on pin=1 mem=4M -- spin n=20000" "$bench=spinb kl=on pin=1 mem=4M -- spin n=20000")

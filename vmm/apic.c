@@ -108,12 +108,12 @@ void apic_inject_pending(struct vcpu *v)
 	if ((vmcs_read(GUEST_RFLAGS) & RFLAGS_IF) &&
 	    !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & 3)) {
 		vlapic_ack(&v->lapic, (u8)vec);
-		vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, (u32)vec | EXIT_INTR_INFO_VALID);
+		vmcs_write_hot(VM_ENTRY_INTR_INFO_FIELD, (u32)vec | EXIT_INTR_INFO_VALID);
 		return;
 	}
 	proc = (u32)vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
 	if (!(proc & CPU_INTR_WINDOW_EXITING))
-		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc | CPU_INTR_WINDOW_EXITING);
+		vmcs_write_hot(CPU_BASED_VM_EXEC_CONTROL, proc | CPU_INTR_WINDOW_EXITING);
 }
 
 /* Emulate one 32-bit MOV to or from the xAPIC page. */

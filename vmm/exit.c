@@ -87,8 +87,8 @@ static enum exit_action handle_intr_window(struct vcpu *v, u64 qual)
 {
 	(void)v;
 	(void)qual;
-	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
-		     (u32)vmcs_read(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_INTR_WINDOW_EXITING);
+	vmcs_write_hot(CPU_BASED_VM_EXEC_CONTROL,
+		       (u32)vmcs_read(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_INTR_WINDOW_EXITING);
 	return EXIT_RESUME;
 }
 
@@ -205,8 +205,8 @@ void vcpu_run_slice(struct vcpu *v, u64 slice_tsc)
 
 		if (v->vm->ended || v->init_pending || now >= deadline)
 			return;
-		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE,
-			     (u32)MIN((deadline - now) >> rate, 0xffffffffULL));
+		vmcs_write_hot(VMX_PREEMPTION_TIMER_VALUE,
+			       MIN((deadline - now) >> rate, 0xffffffffULL));
 		apic_inject_pending(v);
 		if (KL_EAGER_RELOAD)
 			kl_reload(v);

@@ -218,13 +218,13 @@ void vcpu_complete_instruction(struct vcpu *v, u64 len)
 	(void)v;
 	if (!(vmcs_read(GUEST_CS_AR_BYTES) & BIT(13))) /* not 64-bit code */
 		rip &= 0xffffffff;
-	vmcs_writenat(GUEST_RIP, rip);
+	vmcs_write_hot(GUEST_RIP, rip);
 	if (intr & 3)
-		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, intr & ~3U);
+		vmcs_write_hot(GUEST_INTERRUPTIBILITY_INFO, intr & ~3U);
 	/* The instruction never completed in the guest, so the CPU raised no single-step trap. */
 	if (vmcs_read(GUEST_RFLAGS) & RFLAGS_TF)
-		vmcs_writenat(GUEST_PENDING_DBG_EXCEPTIONS,
-			      vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
+		vmcs_write_hot(GUEST_PENDING_DBG_EXCEPTIONS,
+			       vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
 }
 
 void vcpu_skip_instruction(struct vcpu *v)

@@ -60,4 +60,13 @@ static inline u64 vmcs_read(u32 field)
 	return vmread_raw(field);
 }
 
+/*
+ * Unchecked VMWRITE for the exit path, for fields every VMCS has and values
+ * that cannot be out of range (RIP, the preemption timer, event injection).
+ */
+static inline void vmcs_write_hot(u32 field, u64 v)
+{
+	vmwrite_raw(field, v);
+}
+
 #endif

@@ -24,7 +24,7 @@ static void set_flags(bool zf)
 {
 	u64 rf = vmcs_read(GUEST_RFLAGS) & ~FLAGS_KL;
 
-	vmcs_writenat(GUEST_RFLAGS, rf | (zf ? RFLAGS_ZF : 0));
+	vmcs_write_hot(GUEST_RFLAGS, rf | (zf ? RFLAGS_ZF : 0));
 }
 
 static void finish(struct vcpu *v, const struct insn *in, bool zf)
