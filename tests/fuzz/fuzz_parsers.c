@@ -167,8 +167,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < sizeof(regs))
 		return 0;
 	memcpy(regs, data, sizeof(regs));
-	c = (struct gwalk_ctx){ data + sizeof(regs), size - sizeof(regs), regs[0], regs[1],
-				regs[2], regs[3] };
+	c = (struct gwalk_ctx){
+		data + sizeof(regs), size - sizeof(regs), regs[0], regs[1], regs[2], regs[3]
+	};
 	gwalk(&c, regs[4], (u32)regs[5] & (GW_WRITE | GW_USER | GW_FETCH), &gpa, &pfec);
 	return 0;
 }
