@@ -76,8 +76,10 @@ const char *mb2_parse(const void *mbi, struct boot_info *bi)
 
 			if (tag.size < 17)
 				return "module tag too short";
-			if (bi->nr_modules == MB2_MAX_MODULES)
-				return "more than 32 modules";
+			if (bi->nr_modules == MB2_MAX_MODULES) {
+				bi->nr_modules_ignored++;
+				break;
+			}
 			memcpy(&s, t + 8, 4);
 			memcpy(&e, t + 12, 4);
 			if (e < s)

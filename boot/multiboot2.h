@@ -20,7 +20,7 @@
 #define MB2_MEM_AVAILABLE 1
 
 #define MB2_MAX_MMAP	128
-#define MB2_MAX_MODULES 32
+#define MB2_MAX_MODULES 128
 
 struct mb2_mmap_entry {
 	u64 base, len;
@@ -38,6 +38,7 @@ struct boot_info {
 	unsigned nr_mmap;
 	struct mb2_mmap_entry mmap[MB2_MAX_MMAP];
 	unsigned nr_modules;
+	unsigned nr_modules_ignored; /* beyond MB2_MAX_MODULES: reported, not an error */
 	struct mb2_module modules[MB2_MAX_MODULES];
 	/* The RSDP copy inside the MBI (ACPI 2.0 preferred), or NULL. */
 	const void *rsdp;

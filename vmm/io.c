@@ -123,19 +123,6 @@ static u32 fw_cfg_read(struct vm *vm)
 	return 0;
 }
 
-static bool logged_before(u32 *set, unsigned n, u32 key)
-{
-	for (unsigned i = 0; i < n; i++) {
-		if (set[i] == key + 1)
-			return true;
-		if (!set[i]) {
-			set[i] = key + 1;
-			return false;
-		}
-	}
-	return true; /* table full: stay quiet */
-}
-
 /* Returns the value an IN reads. */
 static u32 port_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 val)
 {
@@ -167,7 +154,7 @@ static u32 port_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 val)
 	case FW_CFG_DATA:
 		return in ? fw_cfg_read(vm) : ones;
 	}
-	if (!logged_before(vm->logged_ports, ARRAY_SIZE(vm->logged_ports), port))
+	if (vm_first_time(vm, vm->logged_ports, ARRAY_SIZE(vm->logged_ports), port))
 		pr_info("[%s] vcpu%u: %s port 0x%x: no device (reads all ones, writes dropped; logged once)\n",
 			vm->def.name, v->id, in ? "read from" : "write to", port);
 	return ones;

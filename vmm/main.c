@@ -123,6 +123,9 @@ static void parse_boot_info(u32 magic, u64 mbi_phys)
 	err = mb2_parse(phys_to_virt(mbi_phys), &klv_boot);
 	if (err)
 		panic("bad multiboot2 information at 0x%lx: %s", mbi_phys, err);
+	if (klv_boot.nr_modules_ignored)
+		pr_err("multiboot2: %u modules beyond the first %u ignored\n",
+		       klv_boot.nr_modules_ignored, MB2_MAX_MODULES);
 }
 
 void kmain(u32 magic, u64 mbi_phys);

@@ -53,14 +53,8 @@ static void log_once(struct vcpu *v, u32 msr, bool write)
 {
 	struct vm *vm = v->vm;
 
-	for (unsigned i = 0; i < ARRAY_SIZE(vm->logged_msrs); i++) {
-		if (vm->logged_msrs[i] == msr + 1)
-			return;
-		if (!vm->logged_msrs[i]) {
-			vm->logged_msrs[i] = msr + 1;
-			break;
-		}
-	}
+	if (!vm_first_time(vm, vm->logged_msrs, ARRAY_SIZE(vm->logged_msrs), msr))
+		return;
 	pr_info("[%s] vcpu%u: %s 0x%x: MSR not available to guests; #GP injected\n", vm->def.name,
 		v->id, write ? "WRMSR" : "RDMSR", msr);
 }

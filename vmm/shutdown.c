@@ -41,8 +41,11 @@ bool running_under_emulator(void)
 {
 	if (cpuid(1, 0).ecx & BIT(31))
 		return true; /* hypervisor present */
-	/* Bochs sets no hypervisor bit, but its BIOS (and QEMU's) write this OEM ID. */
-	return !memcmp(klv_acpi.oem_id, "BOCHS ", 6);
+	/* Bochs sets no hypervisor bit, but its BIOS (and QEMU's) write this OEM ID ... */
+	if (!memcmp(klv_acpi.oem_id, "BOCHS ", 6))
+		return true;
+	/* ... and before ACPI is read, Bochs' port 0xE9 hack reads back 0xE9. */
+	return inb(0xe9) == 0xe9;
 }
 
 /*

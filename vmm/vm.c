@@ -182,6 +182,27 @@ unsigned vms_create(void)
 	return nr_vms;
 }
 
+bool vm_first_time(struct vm *vm, u32 *set, unsigned n, u32 key)
+{
+	bool first = false;
+
+	spin_lock(&vm->lock_log);
+	for (unsigned i = 0; i < n; i++) {
+		if (set[i] == key + 1)
+			break;
+		if (!set[i]) {
+			set[i] = key + 1;
+			first = true;
+			if (i == n - 1)
+				printk("[%s] (further accesses of this kind are not logged)\n",
+				       vm->def.name);
+			break;
+		}
+	}
+	spin_unlock(&vm->lock_log);
+	return first;
+}
+
 static const char *const result_names[] = {
 	[VM_PASSED] = "passed",
 	[VM_FAILED] = "failed",

@@ -16,7 +16,7 @@
 #include "vmm/vlapic.h"
 #include "vmm/vmdef.h"
 
-#define MAX_VMS		32
+#define MAX_VMS		128
 #define NR_EXIT_REASONS 80
 #define VUART_LINE_MAX	120
 #define VUART_BUDGET	(64 * 1024)
@@ -80,6 +80,7 @@ struct vm {
 	u32 exit_value; /* the v of an isa-debug-exit style exit */
 	char end_reason[96];
 	spinlock_t lock;
+	spinlock_t lock_log; /* the logged_* sets, which the I/O path fills under lock */
 
 	/* Devices, under lock. */
 	struct vuart uart;
@@ -101,6 +102,13 @@ static inline void *gpa_to_hva(struct vm *vm, u64 gpa, u64 len)
 		return NULL;
 	return vm->ram + gpa;
 }
+
+/*
+ * Should this VM's first access to @key (a port or an MSR, in @set) be
+ * logged?  Only the first time; once @set is full, nothing more is
+ * logged, so a guest probing thousands of ports cannot flood the console.
+ */
+bool vm_first_time(struct vm *vm, u32 *set, unsigned n, u32 key);
 
 /* Create every VM defined by the boot modules; returns how many run. */
 unsigned vms_create(void);

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Guest test: a misbehaving guest that klvisor must survive, next to
+ * well-behaved neighbours.
+ *
+ *   chaos        (2 vCPUs) garbage hypercalls, random APIC register
+ *                writes, odd IPI delivery modes, an IPI storm between the
+ *                two vCPUs, random ports and MSRs, fw_cfg reads past the
+ *                end, a broken "Shutdown" sequence, CR0/CR4 toggling;
+ *                it must still pass, and so must everyone else
+ *   chaos mmio8  an 8-bit read of the local APIC: klvisor emulates only
+ *                aligned 32-bit MOVs there, so it stops this VM
+ */
+#include "guest.h"
+
+#define VEC_STORM  0x50
+#define STORM_IPIS 5000
+
+static u64 rng = 0x2545f4914f6cdd1dULL;
+
+static u64 next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static volatile u32 storm_hits[2];
+
+static void storm_handler(struct exc_frame *f)
+{
+	(void)f;
+	storm_hits[smp_id()]++;
+	apic_eoi();
+}
+
+static void garbage_hypercalls(void)
+{
+	report(hypercall(~0UL, 1, 2, 3) == HC_ENOSYS, "hc-unknown-number", "not -ENOSYS");
+	report(hypercall(HC_PRINT, 0xffff800000000000UL, 8, 0) == HC_EFAULT,
+	       "hc-print-noncanonical", "not -EFAULT");
+	report(hypercall(HC_PRINT, 0x1000, 1UL << 63, 0) == HC_EINVAL, "hc-print-huge-length",
+	       "not -EINVAL");
+	report(hypercall(HC_PRINT, 0xfffffff000UL, 16, 0) == HC_EFAULT, "hc-print-unmapped",
+	       "not -EFAULT");
+}
+
+static void random_apic_writes(void)
+{
+	u32 spiv = apic_read(APIC_SPIV);
+
+	/* Every register but the ICR (IPIs come below, on purpose). */
+	for (int i = 0; i < 400; i++) {
+		u32 reg = (u32)(next_rand() % 0x40) << 4;
+
+		if (reg == APIC_ICR_LO || reg == APIC_ICR_HI || reg == APIC_ID)
+			continue;
+		apic_write(reg, (u32)next_rand());
+	}
+	apic_write(APIC_TPR, 0);
+	apic_write(APIC_SPIV, spiv | 0x100);
+	for (int i = 0; i < 8; i++)
+		apic_eoi(); /* whatever is in service now */
+	report(apic_read(APIC_VERSION) == 0x50014, "apic-after-random-writes",
+	       "version register changed");
+}
+
+static void odd_ipis(void)
+{
+	/* NMI, SMI, lowest priority, logical destination: dropped or delivered, never fatal. */
+	apic_send_ipi(1, 0x400 | 0x4000); /* NMI */
+	apic_send_ipi(1, 0x200 | 0x4000); /* SMI */
+	apic_send_ipi(0xff, 0x100 | 0x800 | 0x60); /* lowest priority, logical, vector 0x60 */
+	apic_send_ipi(0, 0x4000 | 0x8000 | 0x500); /* INIT level de-assert to self: ignored */
+	pass("odd-ipis-survived");
+}
+
+static void storm_sender(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < STORM_IPIS; i++)
+		apic_send_ipi(0, 0x4000 | VEC_STORM);
+}
+
+static void ipi_storm(void)
+{
+	u64 t0;
+
+	set_irq_handler(VEC_STORM, storm_handler);
+	irq_enable();
+	on_cpu_async(1, storm_sender, NULL);
+	on_cpu_wait(1);
+	t0 = rdtsc();
+	while (storm_hits[0] == 0 && rdtsc() - t0 < 100000000ULL)
+		cpu_relax();
+	irq_disable();
+	/* Fixed IPIs coalesce in the IRR, so fewer than sent may arrive; at least one must. */
+	report(storm_hits[0] > 0 && storm_hits[0] <= STORM_IPIS, "ipi-storm",
+	       "%u interrupts for %d IPIs", storm_hits[0], STORM_IPIS);
+}
+
+static void ports_and_msrs(void)
+{
+	u64 v;
+
+	for (int i = 0; i < 500; i++)
+		(void)inb((u16)next_rand());
+	for (int i = 0; i < 500; i++)
+		rdmsr_safe((u32)next_rand(), &v);
+	outw(0x510, 0x7fff); /* fw_cfg: an unknown key, read far past any end */
+	for (int i = 0; i < 100; i++)
+		(void)inb(0x511);
+	for (const char *p = "ShutxShutdowShutdoww"; *p; p++)
+		outb(0x8900, (u8)*p); /* never the whole word */
+	pass("ports-msrs-fwcfg-survived");
+}
+
+static void control_registers(void)
+{
+	u64 cr0 = read_cr0(), cr4 = read_cr4();
+
+	write_cr0(cr0 | (1UL << 30)); /* CD */
+	write_cr0(cr0 & ~(1UL << 16)); /* WP off */
+	write_cr0(cr0);
+	write_cr4(cr4 ^ (1UL << 7)); /* PGE */
+	write_cr4(cr4);
+	asm volatile("wbinvd; invd" ::: "memory");
+	report(read_cr0() == cr0 && read_cr4() == cr4, "control-registers-restored",
+	       "CR0 %#lx CR4 %#lx", read_cr0(), read_cr4());
+}
+
+int main(int argc, char **argv)
+{
+	if (has_arg(argc, argv, "mmio8")) {
+		pass("before-8-bit-apic-read");
+		(void)*(volatile u8 *)(APIC_BASE_PA + APIC_ID);
+		fail("8-bit-apic-read", "klvisor did not stop the VM");
+		return 1;
+	}
+	if (smp_start(2) != 2)
+		fail("smp", "vCPU 1 did not start");
+	garbage_hypercalls();
+	random_apic_writes();
+	odd_ipis();
+	ipi_storm();
+	ports_and_msrs();
+	control_registers();
+	return 0;
+}
