@@ -92,6 +92,40 @@ void kl_hw_load(struct kl_slot *s, const struct kl_iwkey *key)
 		verw(); /* RFDS: clear buffers before less-trusted code runs */
 }
 
+/*
+ * keylocker=host on a Key Locker CPU: the VMM's own use of the real
+ * instructions, at boot before any guest exists (so the XMM registers are
+ * nobody's; they are cleared afterwards).  Wraps @key under the IWKey just
+ * loaded, encrypts @pt into @ct and back into @back through the handle,
+ * and reports whether a tampered handle is refused.
+ */
+bool kl_hw_host_use(const struct kl_iwkey *iw, const u8 key[16], const u8 pt[16], u8 ct[16],
+		    u8 back[16])
+{
+	u8 handle[48] __aligned(16);
+	bool zf_enc, zf_dec, zf_bad;
+	u32 src_dest = 0; /* ENCODEKEY's SRC (no restrictions), then its DEST */
+
+	kl_hw_cpu_enable();
+	kl_hw_load(NULL, iw);
+	__asm__ volatile(
+		"movdqu (%[k]), %%xmm0\n\t"
+		"encodekey128 %[src], %[src]\n\t"
+		"movdqu %%xmm0, 0(%[h])\n\tmovdqu %%xmm1, 16(%[h])\n\tmovdqu %%xmm2, 32(%[h])\n\t"
+		"movdqu (%[pt]), %%xmm3\n\taesenc128kl (%[h]), %%xmm3\n\tsetz %[e]\n\t"
+		"movdqu %%xmm3, (%[ct])\n\t"
+		"aesdec128kl (%[h]), %%xmm3\n\tsetz %[d]\n\tmovdqu %%xmm3, (%[back])\n\t"
+		"xorb $1, 20(%[h])\n\taesenc128kl (%[h]), %%xmm3\n\tsetz %[b]\n\t"
+		"pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\tpxor %%xmm2, %%xmm2\n\t"
+		"pxor %%xmm3, %%xmm3\n\tpxor %%xmm4, %%xmm4\n\tpxor %%xmm5, %%xmm5\n\t"
+		"pxor %%xmm6, %%xmm6"
+		: [e] "=&q"(zf_enc), [d] "=&q"(zf_dec), [b] "=&q"(zf_bad), [src] "+r"(src_dest)
+		: [k] "r"(key), [h] "r"(handle), [pt] "r"(pt), [ct] "r"(ct), [back] "r"(back)
+		: "cc", "memory");
+	memzero_explicit(handle, sizeof(handle));
+	return !zf_enc && !zf_dec && zf_bad;
+}
+
 /* Exit reason 69: the same checks and semantics as the software backend's LOADIWKEY. */
 void kl_hw_loadiwkey_exit(struct vcpu *v)
 {

@@ -26,5 +26,7 @@ void kl_hw_start(bool verw_after_load);
 void kl_hw_cpu_enable(void);
 void kl_hw_load(struct kl_slot *s, const struct kl_iwkey *key);
 void kl_hw_loadiwkey_exit(struct vcpu *v);
+bool kl_hw_host_use(const struct kl_iwkey *iw, const u8 key[16], const u8 pt[16], u8 ct[16],
+		    u8 back[16]);
 
 #endif

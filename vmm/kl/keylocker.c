@@ -30,6 +30,7 @@
 #define KL_OWNER_HOST (~0ULL)
 
 static struct kl_slot slots[MAX_CPUS];
+static bool hw_usable; /* the CPU's own Key Locker passed every check */
 static u64 next_key_id = 1, next_version = 1;
 static bool have_rdrand, have_rdseed;
 static bool hw; /* the hardware backend serves guests */
@@ -118,8 +119,30 @@ bool kl_host_use(const char *what)
  * keylocker=host: the VMM's own use, at least this self-test: a random
  * IWKey into the slot, a random AES-128 key wrapped into a handle, a block
  * encrypted and decrypted through the handle, and a tampered handle
- * refused.  With the software backend this runs the same code guests get.
+ * refused.  On a Key Locker CPU with the real instructions, otherwise with
+ * the software backend's code; either way checked against plain AES.
  */
+static bool host_selftest_hw(void)
+{
+	struct kl_iwkey iw;
+	u8 key[16], pt[16], ct[16], ref[16], back[16];
+	struct aes_ctx ctx;
+	bool ok;
+
+	if (!kl_host_use("boot self-test") || !random_iwkey(&iw) || !random_bytes(key, 16) ||
+	    !random_bytes(pt, 16))
+		return false;
+	ok = kl_hw_host_use(&iw, key, pt, ct, back);
+	aes_init_encrypt(&ctx, key, 128);
+	aes_encrypt(&ctx, pt, ref);
+	ok = ok && !memcmp(ct, ref, 16) && !memcmp(back, pt, 16);
+	kl_this_slot()->loads++;
+	memzero_explicit(&iw, sizeof(iw));
+	memzero_explicit(key, sizeof(key));
+	memzero_explicit(&ctx, sizeof(ctx));
+	return ok;
+}
+
 static bool host_selftest(void)
 {
 	struct kl_slot *s = kl_this_slot();
@@ -166,6 +189,7 @@ void kl_init(void)
 	have_rdseed = cpuid(7, 0).ebx & BIT(18);
 	kl_hw_read_facts(&facts);
 	d = kl_hw_decide(&facts);
+	hw_usable = d.usable;
 	hw = d.usable && policy == KL_POLICY_GUESTS;
 	if (hw) {
 		host19 = cpuid(0x19, 0);
@@ -179,13 +203,13 @@ void kl_init(void)
 	if (policy == KL_POLICY_GUESTS)
 		pr_info("keylocker: backend %s: %s\n", hw ? "hardware" : "software", d.why);
 	else if (policy == KL_POLICY_HOST)
-		pr_info("keylocker: the VMM's own use runs on the software backend (hardware: %s)\n",
-			d.why);
+		pr_info("keylocker: the VMM's own use runs on the %s backend (hardware: %s)\n",
+			d.usable ? "hardware" : "software", d.why);
 	if (!have_rdrand && !have_rdseed)
 		pr_err("keylocker: no RDRAND or RDSEED: VMs with kl=on cannot get random IWKeys and will be refused\n");
 	if (policy == KL_POLICY_HOST)
 		printk("keylocker: host self-test %s\n",
-		       host_selftest() ?
+		       (hw_usable ? host_selftest_hw() : host_selftest()) ?
 			       "passed: wrapped an AES-128 key, encrypted and decrypted a block through its handle, refused a tampered handle" :
 			       "FAILED");
 }
