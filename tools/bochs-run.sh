@@ -5,17 +5,21 @@
 #       headless: COM1 goes to SERIAL_LOG; exits 124 on timeout.
 #   tools/bochs-run.sh --interactive [--cpus N] ISO
 #       COM1 on this terminal (typing reaches klvisor); Ctrl-C quits.
+#   tools/bochs-run.sh --input 'SHELL COMMANDS' [--timeout S] ISO SERIAL_LOG
+#       headless, with what the commands print typed into COM1 (tests of
+#       the serial monitor).
 #
 # Bochs' own exit status is meaningless (always 1); judge a run by its
 # serial output.  See docs/running.md.
 set -euo pipefail
 
-cpus=2 timeout=120 interactive=0 megs=${BOCHS_MEGS:-512}
+cpus=2 timeout=120 interactive=0 input= megs=${BOCHS_MEGS:-512}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cpus) cpus=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--interactive) interactive=1; shift ;;
+	--input) input=$2; shift 2 ;;
 	-*) echo "bochs-run: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -27,9 +31,12 @@ work=$(mktemp -d)
 cleanup() { rm -rf "$work"; }
 trap cleanup EXIT
 
+port=$((14000 + $$ % 1000))
 if [ $interactive = 1 ]; then
-	com1="com1: enabled=1, mode=socket-server, dev=localhost:$((14000 + $$ % 1000))"
-	port=$((14000 + $$ % 1000))
+	com1="com1: enabled=1, mode=socket-server, dev=localhost:$port"
+elif [ -n "$input" ]; then
+	serial=${2:?bochs-run: SERIAL_LOG missing}
+	com1="com1: enabled=1, mode=socket-server, dev=localhost:$port"
 else
 	serial=${2:?bochs-run: SERIAL_LOG missing}
 	: > "$serial"
@@ -69,6 +76,20 @@ if [ $interactive = 1 ]; then
 		kill -0 $bpid 2>/dev/null || break
 		sleep 0.2
 	done
+	exit 0
+fi
+
+if [ -n "$input" ]; then
+	bochs -q -f "$work/bochsrc" -rc "$work/rc" </dev/null >"$work/bochs.out" 2>&1 &
+	bpid=$!
+	trap 'kill $bpid 2>/dev/null; wait $bpid 2>/dev/null; cleanup' EXIT
+	# socat ends when Bochs closes the socket at power-off; the input runs beside it.
+	set +e
+	timeout "$timeout" socat -t 1 - "TCP:localhost:$port,retry=100,interval=0.1" \
+		< <(bash -c "$input"; sleep "$timeout") > "$serial"
+	rc=$?
+	set -e
+	[ $rc = 124 ] && { echo "bochs-run: timed out after ${timeout}s" >&2; exit 124; }
 	exit 0
 fi
 

@@ -10,6 +10,7 @@
 #include "arch/x86/vmcs.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "vmm/console.h"
 #include "vmm/exit.h"
 #include "vmm/fpu.h"
 #include "vmm/mm.h"
@@ -139,6 +140,8 @@ void sched_run(void)
 
 		if (stop_requested())
 			stop_this_cpu();
+		if (pc->id == 0)
+			console_poll();
 		v = pick(pc);
 		if (!v) {
 			if (!vms_running) {
@@ -155,6 +158,7 @@ void sched_run(void)
 		fpu_switch_to(v);
 		msr_switch_in(v);
 		kl_switch_in(v);
+		pc->current = v;
 		vcpu_run_slice(v, slice);
 	}
 }

@@ -231,6 +231,11 @@ void vm_end(struct vm *vm, enum vm_result result, u32 value, const char *fmt, ..
 	__atomic_fetch_sub(&vms_running, 1, __ATOMIC_SEQ_CST);
 }
 
+const char *vm_result_name(enum vm_result r)
+{
+	return result_names[r];
+}
+
 bool vms_report(void)
 {
 	unsigned counts[4] = { 0 };

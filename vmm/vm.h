@@ -119,6 +119,8 @@ unsigned vms_create(void);
  */
 void vm_end(struct vm *vm, enum vm_result result, u32 value, const char *fmt, ...) __printf(4, 5);
 
+const char *vm_result_name(enum vm_result r);
+
 /* Print one line per VM and the totals; returns true if all passed or skipped. */
 bool vms_report(void);
 

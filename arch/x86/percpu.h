@@ -37,6 +37,7 @@ struct percpu {
 	void *msr_owner; /* vCPU whose lazily switched MSRs are loaded */
 	void *fpu_owner; /* vCPU whose vector registers and XCR0 are loaded */
 	struct vcpu *runq, *runq_next; /* this CPU's vCPUs; where to look next */
+	struct vcpu *volatile current; /* the vCPU that ran last (the monitor shows it) */
 
 	/* VMX self-test result, read by the boot CPU. */
 	volatile int selftest_done;

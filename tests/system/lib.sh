@@ -77,3 +77,17 @@ run_system_test() { # NAME FUNCTION
 		tail -n 15 "$SERIAL" | sed 's/^/    | /'
 	fi
 }
+
+# boot_bochs_typing 'SHELL COMMANDS' CMDLINE [MODULE...]: like boot_bochs,
+# with what the commands print typed into COM1 (the serial monitor).
+boot_bochs_typing() {
+	local input=$1 iso
+	shift
+	SERIAL="$SYSTEST_TMP/$CURRENT_TEST.serial"
+	iso=$(_iso "$@") || return 1
+	tools/bochs-run.sh --input "$input" --timeout "$BOCHS_TIMEOUT" "$iso" "$SERIAL"
+	EMU_STATUS=$?
+	[ $EMU_STATUS = 124 ] && _note "timed out after ${BOCHS_TIMEOUT}s in Bochs"
+	sed -i 's/\r$//' "$SERIAL"
+	return 0
+}
