@@ -35,11 +35,23 @@ static const char *const vcpu_states[] = {
 
 /* Names of the basic exit reasons klvisor handles (SDM Vol. 3, Appendix C). */
 static const char *const exit_names[NR_EXIT_REASONS] = {
-	[0] = "exception/NMI", [1] = "external interrupt", [2] = "triple fault",
-	[7] = "interrupt window", [10] = "CPUID", [12] = "HLT", [13] = "INVD",
-	[18] = "VMCALL", [28] = "CR access", [30] = "I/O", [31] = "RDMSR", [32] = "WRMSR",
-	[48] = "EPT violation", [49] = "EPT misconfiguration", [52] = "preemption timer",
-	[55] = "XSETBV", [69] = "LOADIWKEY",
+	[0] = "exception/NMI",
+	[1] = "external interrupt",
+	[2] = "triple fault",
+	[7] = "interrupt window",
+	[10] = "CPUID",
+	[12] = "HLT",
+	[13] = "INVD",
+	[18] = "VMCALL",
+	[28] = "CR access",
+	[30] = "I/O",
+	[31] = "RDMSR",
+	[32] = "WRMSR",
+	[48] = "EPT violation",
+	[49] = "EPT misconfiguration",
+	[52] = "preemption timer",
+	[55] = "XSETBV",
+	[69] = "LOADIWKEY",
 };
 
 static void cmd_cpus(void)
@@ -78,9 +90,9 @@ static void cmd_vms(void)
 	for (unsigned i = 0; i < nr_vms; i++) {
 		struct vm *vm = vms[i];
 
-		printk("vm '%s': %s, %u vCPU(s), %lu MiB, Key Locker %s, %lu exits\n",
-		       vm->def.name, vm->ended ? vm_result_name(vm->result) : "running",
-		       vm->nr_vcpus, vm->ram_size >> 20, vm->def.kl ? "on" : "off", vm_exits(vm));
+		printk("vm '%s': %s, %u vCPU(s), %lu MiB, Key Locker %s, %lu exits\n", vm->def.name,
+		       vm->ended ? vm_result_name(vm->result) : "running", vm->nr_vcpus,
+		       vm->ram_size >> 20, vm->def.kl ? "on" : "off", vm_exits(vm));
 	}
 }
 
