@@ -165,10 +165,27 @@ bool vmcs_set_controls(u16 vpid, u64 eptp, u32 pin_clear)
 	return ok && vmx_setup_host_state();
 }
 
+/*
+ * Cached guest-physical translations are tagged with the EPTP alone, and a
+ * new VM may reuse a dead VM's (or the self-test's) EPT root page: flush
+ * that EPTP on this CPU before its first entry, so no stale mapping into
+ * freed memory survives.
+ */
+static bool flush_stale_ept(u64 eptp)
+{
+	if (invept_single(eptp) == VMX_OK)
+		return true;
+	pr_err("INVEPT of EPTP %lx failed\n", eptp);
+	return false;
+}
+
 static bool setup_controls(struct vcpu *v)
 {
 	/* kl_vmcs_setup() after the base: it adds to the exception bitmap and controls. */
-	return vmcs_set_controls(alloc_vpid(), ept_pointer(&v->vm->ept), 0) && kl_vmcs_setup(v);
+	u64 eptp = ept_pointer(&v->vm->ept);
+
+	return flush_stale_ept(eptp) && vmcs_set_controls(alloc_vpid(), eptp, 0) &&
+	       kl_vmcs_setup(v);
 }
 
 bool vcpu_init_vmcs(struct vcpu *v)

@@ -76,5 +76,8 @@ const char *vmx_compute_controls(const struct vmx_caps *caps, struct vmx_control
 		return "interrupt-window exiting";
 	if (!(caps->ept_vpid & EPT_CAP_WALK_4) || !(caps->ept_vpid & EPT_CAP_WB))
 		return "EPT with 4-level walks and write-back memory";
+	/* A new VM may get a dead VM's EPT pages, and so its EPTP: stale mappings must go. */
+	if (!(caps->ept_vpid & EPT_CAP_INVEPT) || !(caps->ept_vpid & EPT_CAP_INVEPT_SINGLE))
+		return "INVEPT (single-context)";
 	return NULL;
 }

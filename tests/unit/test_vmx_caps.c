@@ -238,9 +238,21 @@ static void test_ept_capabilities(void **state)
 	assert_non_null(why);
 	assert_non_null(strstr(why, "write-back"));
 
-	/* Only bits 6 and 14 matter for this check. */
 	caps = tigerlake;
-	caps.ept_vpid = BIT(6) | BIT(14);
+	caps.ept_vpid &= ~BIT(20); /* no INVEPT */
+	why = vmx_compute_controls(&caps, &c);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "INVEPT"));
+
+	caps = tigerlake;
+	caps.ept_vpid &= ~BIT(25); /* INVEPT, but not single-context */
+	why = vmx_compute_controls(&caps, &c);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "single-context"));
+
+	/* Only bits 6, 14, 20 and 25 matter for these checks. */
+	caps = tigerlake;
+	caps.ept_vpid = BIT(6) | BIT(14) | BIT(20) | BIT(25);
 	assert_null(vmx_compute_controls(&caps, &c));
 }
 
