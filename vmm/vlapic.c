@@ -89,7 +89,7 @@ bool vlapic_read(struct vlapic *l, u32 off, u32 *val)
 		*val = l->esr;
 		return true;
 	case APIC_REG_ICR_LO:
-		*val = 0; /* delivery status: idle, always */
+		*val = l->icr_lo & ~BIT(12); /* delivery is immediate: status always idle */
 		return true;
 	case APIC_REG_ICR_HI:
 		if (x2)
@@ -166,6 +166,7 @@ bool vlapic_write(struct vlapic *l, u32 off, u32 val, struct apic_ipi *ipi)
 		l->icr_hi = val;
 		return true;
 	case APIC_REG_ICR_LO:
+		l->icr_lo = val;
 		ipi->send = true;
 		ipi->icr = val;
 		ipi->dest = x2 ? 0 : l->icr_hi >> 24; /* x2APIC: the caller supplies it */
@@ -223,6 +224,8 @@ bool vlapic_match(const struct vlapic *l, u32 dest, bool x2apic_dest)
 
 void vlapic_post(struct vlapic *l, u8 vector)
 {
+	if (!(l->base_msr & APIC_BASE_EN))
+		return;
 	__atomic_fetch_or(&l->irr[vector / 32], BIT(vector % 32), __ATOMIC_SEQ_CST);
 }
 

@@ -57,7 +57,7 @@
 struct vlapic {
 	u32 id;
 	u64 base_msr; /* IA32_APIC_BASE */
-	u32 tpr, svr, ldr, dfr, icr_hi, esr;
+	u32 tpr, svr, ldr, dfr, icr_lo, icr_hi, esr;
 	u32 lvt[7]; /* 0x320-0x380: timer, thermal, perf, LINT0, LINT1, error */
 	u32 timer_icr, timer_dcr;
 	volatile u32 irr[8]; /* set by any CPU (atomically), cleared by the owner */
@@ -85,7 +85,7 @@ bool vlapic_set_base(struct vlapic *l, u64 val);
 /* Does @dest (physical mode) name this APIC, per shorthand and mode? */
 bool vlapic_match(const struct vlapic *l, u32 dest, bool x2apic_dest);
 
-/* Post a fixed interrupt (any CPU). */
+/* Post a fixed interrupt (any CPU); a hardware-disabled APIC drops it. */
 void vlapic_post(struct vlapic *l, u8 vector);
 /* Highest pending vector above the in-service priority, or -1. */
 int vlapic_pending(const struct vlapic *l);

@@ -359,6 +359,9 @@ static void test_icr_xapic(void **state)
 	assert_int_equal((ipi.icr >> 18) & 3, 1);
 	assert_true(vlapic_write(&l, ICR_LO, 0x00084041, &ipi));
 	assert_int_equal((ipi.icr >> 18) & 3, 2);
+	/* ICR reads back what was written, with delivery status (bit 12) idle */
+	assert_true(vlapic_write(&l, ICR_LO, 0x00005041, &ipi));
+	assert_int_equal(rd(ICR_LO), 0x00004041);
 	/* other writes send nothing */
 	ipi.send = true;
 	assert_true(vlapic_write(&l, TPR, 0, &ipi));
@@ -523,9 +526,25 @@ static void test_match(void **state)
 	assert_false(vlapic_match(&l, 1, false));
 }
 
+/* SDM: with IA32_APIC_BASE.EN clear the APIC accepts no interrupts. */
+static void test_hw_disabled_drops_posts(void **state)
+{
+	(void)state;
+	vlapic_reset(&l, 0, true);
+	wr(SVR, 0x1ff);
+	assert_true(vlapic_set_base(&l, 0xfee00000ULL | (1 << 8))); /* EN clear */
+	vlapic_post(&l, 0x40);
+	assert_true(vlapic_set_base(&l, 0xfee00000ULL | (1 << 8) | (1 << 11)));
+	wr(SVR, 0x1ff);
+	assert_int_equal(vlapic_pending(&l), -1);
+	vlapic_post(&l, 0x40); /* enabled again: accepted */
+	assert_int_equal(vlapic_pending(&l), 0x40);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hw_disabled_drops_posts),
 		cmocka_unit_test(test_reset_bsp),
 		cmocka_unit_test(test_reset_ap),
 		cmocka_unit_test(test_xapic_registers),
