@@ -130,3 +130,29 @@ enum gwalk_result gwalk(const struct gwalk_ctx *c, u64 la, u32 access, u64 *gpa,
 	}
 	return GW_OUTSIDE_RAM; /* not reached */
 }
+
+enum gwalk_result gwalk_read(const struct gwalk_ctx *c, u64 la, u32 access, void *buf, size_t len,
+			     size_t *done, u64 *where, u32 *pfec)
+{
+	u8 *out = buf;
+
+	*pfec = 0;
+	for (*done = 0; *done < len;) {
+		u64 at = la + *done, gpa;
+		/* A page is contiguous in guest-physical memory: one walk per page. */
+		size_t chunk = MIN(len - *done, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
+		enum gwalk_result r = gwalk(c, at, access, &gpa, pfec);
+
+		if (r != GW_OK) {
+			*where = at;
+			return r;
+		}
+		if (gpa >= c->ram_size || chunk > c->ram_size - gpa) {
+			*where = gpa >= c->ram_size ? gpa : c->ram_size;
+			return GW_DATA_OUTSIDE_RAM;
+		}
+		memcpy(out + *done, c->ram + gpa, chunk);
+		*done += chunk;
+	}
+	return GW_OK;
+}

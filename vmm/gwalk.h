@@ -32,8 +32,18 @@ enum gwalk_result {
 	GW_OK,
 	GW_PAGE_FAULT, /* inject #PF(*pfec) with CR2 = the address */
 	GW_OUTSIDE_RAM, /* a page-table entry lies outside guest RAM (the result is not checked) */
+	GW_DATA_OUTSIDE_RAM, /* gwalk_read only: the bytes themselves lie outside guest RAM */
 };
 
 enum gwalk_result gwalk(const struct gwalk_ctx *c, u64 la, u32 access, u64 *gpa, u32 *pfec);
+
+/*
+ * Copy @len bytes at linear address @la into @buf as an access of kind
+ * @access, walking once per page.  *@done counts the bytes copied before
+ * it stopped.  On failure *@where is the linear address that faulted (the
+ * guest-physical one for GW_DATA_OUTSIDE_RAM) and *@pfec the error code.
+ */
+enum gwalk_result gwalk_read(const struct gwalk_ctx *c, u64 la, u32 access, void *buf, size_t len,
+			     size_t *done, u64 *where, u32 *pfec);
 
 #endif

@@ -27,18 +27,18 @@ static s64 hc_print(struct vcpu *v, u64 gva, u64 len)
 {
 	char buf[HC_PRINT_MAX + 1];
 	struct gwalk_ctx c;
+	size_t done;
+	u64 where;
+	u32 pfec;
 
 	vcpu_walk_ctx(v, &c);
 	if (len > HC_PRINT_MAX)
 		return HC_EINVAL;
-	for (u64 i = 0; i < len; i++) {
-		u64 gpa;
-		u32 pfec;
-
-		if (gwalk(&c, gva + i, 0, &gpa, &pfec) != GW_OK || gpa >= c.ram_size)
-			return HC_EFAULT;
-		buf[i] = (c.ram[gpa] >= ' ' && c.ram[gpa] <= '~') ? (char)c.ram[gpa] : '.';
-	}
+	if (gwalk_read(&c, gva, 0, buf, len, &done, &where, &pfec) != GW_OK)
+		return HC_EFAULT;
+	for (u64 i = 0; i < len; i++)
+		if (buf[i] < ' ' || buf[i] > '~')
+			buf[i] = '.';
 	buf[len] = '\0';
 	printk("[%s] %s\n", v->vm->def.name, buf);
 	return (s64)len;

@@ -300,17 +300,12 @@ void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
 bool vcpu_fetch_insn(struct vcpu *v, u8 *buf, size_t *len)
 {
 	struct gwalk_ctx c;
-	u64 la = vmcs_read(GUEST_CS_BASE) + vmcs_read(GUEST_RIP);
+	u64 la = vmcs_read(GUEST_CS_BASE) + vmcs_read(GUEST_RIP), where;
+	u32 pfec;
 
+	/* Up to 15 bytes, or as many as are readable: the decoder says if that is enough. */
 	vcpu_walk_ctx(v, &c);
-	for (*len = 0; *len < INSN_MAX_LEN; (*len)++) {
-		u64 gpa;
-		u32 pfec;
-
-		if (gwalk(&c, la + *len, GW_FETCH, &gpa, &pfec) != GW_OK || gpa >= c.ram_size)
-			break;
-		buf[*len] = c.ram[gpa];
-	}
+	gwalk_read(&c, la, GW_FETCH, buf, INSN_MAX_LEN, len, &where, &pfec);
 	return *len > 0;
 }
 
@@ -366,7 +361,9 @@ bool vcpu_read_operand(struct vcpu *v, const struct insn *in, u64 ea, void *buf,
 	bool ss = s->sel == GUEST_SS_SELECTOR;
 	u8 vec = ss ? 12 : 13; /* #SS or #GP */
 	struct gwalk_ctx c;
-	u64 la;
+	u64 la, where;
+	size_t done;
+	u32 pfec;
 
 	if (vcpu_mode_bits() == 64) {
 		/* Only FS and GS have bases in 64-bit mode; there are no limits. */
@@ -387,29 +384,19 @@ bool vcpu_read_operand(struct vcpu *v, const struct insn *in, u64 ea, void *buf,
 	}
 
 	vcpu_walk_ctx(v, &c);
-	for (size_t i = 0; i < len; i++) {
-		u32 access = vcpu_cpl() == 3 ? GW_USER : 0;
-		u64 gpa;
-		u32 pfec;
-
-		switch (gwalk(&c, la + i, access, &gpa, &pfec)) {
-		case GW_PAGE_FAULT:
-			v->regs.cr2 = la + i;
-			vcpu_inject_exception(v, 14, true, pfec);
-			return false;
-		case GW_OUTSIDE_RAM:
-			vm_end(v->vm, VM_STOPPED, 0, "page walk for linear 0x%lx left guest RAM",
-			       la + i);
-			return false;
-		case GW_OK:
-			break;
-		}
-		if (gpa >= c.ram_size) {
-			vm_end(v->vm, VM_STOPPED, 0,
-			       "read of guest-physical 0x%lx outside its memory", gpa);
-			return false;
-		}
-		((u8 *)buf)[i] = c.ram[gpa];
+	switch (gwalk_read(&c, la, vcpu_cpl() == 3 ? GW_USER : 0, buf, len, &done, &where, &pfec)) {
+	case GW_OK:
+		return true;
+	case GW_PAGE_FAULT:
+		v->regs.cr2 = where;
+		vcpu_inject_exception(v, 14, true, pfec);
+		return false;
+	case GW_OUTSIDE_RAM:
+		vm_end(v->vm, VM_STOPPED, 0, "page walk for linear 0x%lx left guest RAM", where);
+		return false;
+	default:
+		vm_end(v->vm, VM_STOPPED, 0, "read of guest-physical 0x%lx outside its memory",
+		       where);
+		return false;
 	}
-	return true;
 }

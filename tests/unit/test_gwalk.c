@@ -429,9 +429,71 @@ static void test_outside_ram(void **state)
 	assert_outside(LA4(1, 2, 3, 4, 0), READ);
 }
 
+/* gwalk_read: one copy across two 4K pages that are not physically adjacent. */
+static void test_read_across_pages(void **state)
+{
+	u8 buf[32];
+	size_t done;
+	u64 where;
+	u32 pfec;
+
+	(void)state;
+	build_4level();
+	w64(0x13000 + 5 * 8, 0x40000 | P | RW | US); /* the next page maps elsewhere */
+	memset(ram + 0x20ff0, 0xaa, 16);
+	memset(ram + 0x40000, 0xbb, 16);
+	assert_int_equal(
+		gwalk_read(&ctx, LA4(1, 2, 3, 4, 0xff0), READ, buf, 32, &done, &where, &pfec),
+		GW_OK);
+	assert_int_equal(done, 32);
+	for (int i = 0; i < 16; i++) {
+		assert_int_equal(buf[i], 0xaa);
+		assert_int_equal(buf[16 + i], 0xbb);
+	}
+}
+
+/* A fault in the second page: the first page's bytes are copied, the address is the page's. */
+static void test_read_fault_midway(void **state)
+{
+	u8 buf[32];
+	size_t done;
+	u64 where = 0;
+	u32 pfec = 0xdead;
+
+	(void)state;
+	build_4level(); /* PTE 5 is not present */
+	assert_int_equal(
+		gwalk_read(&ctx, LA4(1, 2, 3, 4, 0xff8), WRITE, buf, 32, &done, &where, &pfec),
+		GW_PAGE_FAULT);
+	assert_int_equal(done, 8);
+	assert_int_equal(where, LA4(1, 2, 3, 5, 0));
+	assert_int_equal(pfec, EC_W);
+}
+
+/* Data mapped outside RAM is reported with its guest-physical address. */
+static void test_read_data_outside_ram(void **state)
+{
+	u8 buf[8];
+	size_t done;
+	u64 where = 0;
+	u32 pfec;
+
+	(void)state;
+	build_4level();
+	w64(0x13000 + 4 * 8, (u64)RAM_SIZE | P | RW); /* a page just past the end of RAM */
+	assert_int_equal(
+		gwalk_read(&ctx, LA4(1, 2, 3, 4, 0x10), READ, buf, 8, &done, &where, &pfec),
+		GW_DATA_OUTSIDE_RAM);
+	assert_int_equal(done, 0);
+	assert_int_equal(where, (u64)RAM_SIZE + 0x10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_read_across_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_fault_midway, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_data_outside_ram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paging_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_32bit_4k, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_32bit_4m, setup, teardown),
