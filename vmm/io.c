@@ -24,7 +24,7 @@
 #define IO_STRING(q) ((q)&16)
 #define IO_PORT(q)   ((u16)((q) >> 16))
 
-static void uart_flush(struct vm *vm)
+void vuart_flush(struct vm *vm)
 {
 	struct vuart *u = &vm->uart;
 
@@ -41,7 +41,7 @@ static void uart_tx(struct vm *vm, u8 c)
 		return;
 	if (--u->budget == 0) {
 		if (u->len)
-			uart_flush(vm);
+			vuart_flush(vm);
 		printk("[%s] (console output limit of %u bytes reached; the rest is dropped)\n",
 		       vm->def.name, VUART_BUDGET);
 		return;
@@ -49,7 +49,7 @@ static void uart_tx(struct vm *vm, u8 c)
 	if (c == '\r')
 		return;
 	if (c == '\n' || u->len == VUART_LINE_MAX) {
-		uart_flush(vm);
+		vuart_flush(vm);
 		if (c == '\n')
 			return;
 	}

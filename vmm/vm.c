@@ -221,11 +221,8 @@ void vm_end(struct vm *vm, enum vm_result result, u32 value, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(vm->end_reason, sizeof(vm->end_reason), fmt, ap);
 	va_end(ap);
-	if (vm->uart.len) {
-		vm->uart.line[vm->uart.len] = '\0';
-		printk("[%s] %s\n", vm->def.name, vm->uart.line);
-		vm->uart.len = 0;
-	}
+	if (vm->uart.len)
+		vuart_flush(vm); /* the guest's last, unterminated line */
 	printk("vm '%s': %s: %s\n", vm->def.name, result_names[result], vm->end_reason);
 	__atomic_store_n(&vm->ended, true, __ATOMIC_SEQ_CST);
 	__atomic_fetch_sub(&vms_running, 1, __ATOMIC_SEQ_CST);

@@ -121,6 +121,9 @@ void vm_end(struct vm *vm, enum vm_result result, u32 value, const char *fmt, ..
 
 const char *vm_result_name(enum vm_result r);
 
+/* Print the VM's buffered console line as one "[name] line" (io.c). */
+void vuart_flush(struct vm *vm);
+
 /* Print one line per VM and the totals; returns true if all passed or skipped. */
 bool vms_report(void);
 
