@@ -28,11 +28,6 @@
 #define EFER_LMA BIT(10)
 #define EFER_NXE BIT(11)
 
-static bool canonical(u64 a)
-{
-	return (u64)((s64)(a << 16) >> 16) == a;
-}
-
 void msr_switch_in(struct vcpu *v)
 {
 	struct percpu *pc = this_cpu();
@@ -159,7 +154,7 @@ static bool write_efer(struct vcpu *v, u64 val)
 /* A write to a lazily switched MSR goes to the hardware too: @v owns it now. */
 static bool write_lazy(u64 *slot, u32 msr, u64 val, bool need_canonical)
 {
-	if (need_canonical && !canonical(val))
+	if (need_canonical && !is_canonical(val))
 		return false;
 	*slot = val;
 	wrmsr(msr, val);
@@ -185,9 +180,9 @@ static bool msr_write(struct vcpu *v, u32 msr, u64 val)
 	case MSR_IA32_SYSENTER_CS:
 		return vmcs_write32(GUEST_SYSENTER_CS, (u32)val);
 	case MSR_IA32_SYSENTER_ESP:
-		return canonical(val) && vmcs_writenat(GUEST_SYSENTER_ESP, val);
+		return is_canonical(val) && vmcs_writenat(GUEST_SYSENTER_ESP, val);
 	case MSR_IA32_SYSENTER_EIP:
-		return canonical(val) && vmcs_writenat(GUEST_SYSENTER_EIP, val);
+		return is_canonical(val) && vmcs_writenat(GUEST_SYSENTER_EIP, val);
 	case MSR_IA32_PAT:
 		/* Each byte must be a valid memory type: 0, 1, 4, 5, 6 or 7. */
 		for (int i = 0; i < 8; i++) {
@@ -218,9 +213,9 @@ static bool msr_write(struct vcpu *v, u32 msr, u64 val)
 			return false;
 		return write_lazy(&v->tsc_aux, msr, val, false);
 	case MSR_FS_BASE:
-		return canonical(val) && vmcs_writenat(GUEST_FS_BASE, val);
+		return is_canonical(val) && vmcs_writenat(GUEST_FS_BASE, val);
 	case MSR_GS_BASE:
-		return canonical(val) && vmcs_writenat(GUEST_GS_BASE, val);
+		return is_canonical(val) && vmcs_writenat(GUEST_GS_BASE, val);
 	default:
 		return kl_and_apic_msr(v, msr, &val, true);
 	}

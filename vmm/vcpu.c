@@ -328,11 +328,6 @@ unsigned vcpu_cpl(void)
 	return (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3; /* SS.DPL is the CPL */
 }
 
-static bool canonical(u64 a)
-{
-	return (u64)((s64)(a << 16) >> 16) == a;
-}
-
 /* The segment a memory operand uses: an override, else SS for RSP/RBP bases, else DS. */
 static const struct seg *operand_segment(const struct insn *in)
 {
@@ -368,7 +363,7 @@ bool vcpu_read_operand(struct vcpu *v, const struct insn *in, u64 ea, void *buf,
 	if (vcpu_mode_bits() == 64) {
 		/* Only FS and GS have bases in 64-bit mode; there are no limits. */
 		la = ea + ((in->seg == 0x64 || in->seg == 0x65) ? vmcs_read(s->base) : 0);
-		if (!canonical(la) || !canonical(la + len - 1)) {
+		if (!is_canonical(la) || !is_canonical(la + len - 1)) {
 			vcpu_inject_exception(v, vec, true, 0);
 			return false;
 		}

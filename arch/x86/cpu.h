@@ -104,6 +104,12 @@ DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR
 
+/* A 48-bit linear address sign-extended to 64 bits (4-level paging). */
+static inline bool is_canonical(u64 a)
+{
+	return (u64)((s64)(a << 16) >> 16) == a;
+}
+
 static inline u64 read_rflags(void)
 {
 	u64 v;
