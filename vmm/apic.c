@@ -119,16 +119,12 @@ void apic_inject_pending(struct vcpu *v)
 /* Emulate one 32-bit MOV to or from the xAPIC page. */
 static const char *xapic_mmio(struct vcpu *v, u64 gpa)
 {
-	u8 bytes[INSN_MAX_LEN];
-	size_t len;
 	struct insn in;
 	struct apic_ipi ipi;
 	u32 off = gpa & 0xfff, val;
 	const char *err;
 
-	if (!vcpu_fetch_insn(v, bytes, &len))
-		return "the instruction could not be fetched";
-	err = insn_decode(bytes, len, vcpu_mode_bits(), &in);
+	err = vcpu_decode_insn(v, &in);
 	if (err)
 		return err;
 	if (in.kind == INSN_0F38 || in.op_size != 4 || (off & 0xf))

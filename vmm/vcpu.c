@@ -297,16 +297,20 @@ void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
 	c->efer = vmcs_read(GUEST_IA32_EFER);
 }
 
-bool vcpu_fetch_insn(struct vcpu *v, u8 *buf, size_t *len)
+const char *vcpu_decode_insn(struct vcpu *v, struct insn *in)
 {
 	struct gwalk_ctx c;
 	u64 la = vmcs_read(GUEST_CS_BASE) + vmcs_read(GUEST_RIP), where;
+	u8 bytes[INSN_MAX_LEN];
+	size_t len;
 	u32 pfec;
 
 	/* Up to 15 bytes, or as many as are readable: the decoder says if that is enough. */
 	vcpu_walk_ctx(v, &c);
-	gwalk_read(&c, la, GW_FETCH, buf, INSN_MAX_LEN, len, &where, &pfec);
-	return *len > 0;
+	gwalk_read(&c, la, GW_FETCH, bytes, INSN_MAX_LEN, &len, &where, &pfec);
+	if (!len)
+		return "the instruction could not be fetched";
+	return insn_decode(bytes, len, vcpu_mode_bits(), in);
 }
 
 #define AR_L  BIT(13) /* CS: 64-bit code */

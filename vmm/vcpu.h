@@ -53,8 +53,8 @@ u64 vcpu_cr4(void);
 /* Paging state for walking the current vCPU's page tables. */
 void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c);
 
-/* Copy up to 15 bytes at CS:RIP through the guest's paging; false if none. */
-bool vcpu_fetch_insn(struct vcpu *v, u8 *buf, size_t *len);
+/* Fetch (through the guest's paging) and decode the instruction at CS:RIP; NULL or why not. */
+const char *vcpu_decode_insn(struct vcpu *v, struct insn *in);
 /* 16, 32 or 64: the code size the current CS runs at. */
 unsigned vcpu_mode_bits(void);
 unsigned vcpu_cpl(void);

@@ -117,14 +117,12 @@ static void aes_kl(struct vcpu *v, const struct insn *in, bool wide)
 
 void kl_handle_ud(struct vcpu *v)
 {
-	u8 bytes[INSN_MAX_LEN];
-	size_t len;
 	struct insn in;
 	enum kl_op op;
 	bool ud;
 	u64 cr0 = vcpu_cr0(), cr4 = vcpu_cr4();
 
-	if (!vcpu_fetch_insn(v, bytes, &len) || insn_decode(bytes, len, vcpu_mode_bits(), &in)) {
+	if (vcpu_decode_insn(v, &in)) {
 		vcpu_inject_ud(v);
 		return;
 	}

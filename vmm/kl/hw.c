@@ -130,13 +130,10 @@ bool kl_hw_host_use(const struct kl_iwkey *iw, const u8 key[16], const u8 pt[16]
 void kl_hw_loadiwkey_exit(struct vcpu *v)
 {
 	static bool mismatch_logged;
-	u8 bytes[INSN_MAX_LEN];
-	size_t len;
 	struct insn in;
 	bool ud;
 
-	if (!vcpu_fetch_insn(v, bytes, &len) || insn_decode(bytes, len, vcpu_mode_bits(), &in) ||
-	    kl_classify(&in, &ud) != KL_LOADIWKEY || ud) {
+	if (vcpu_decode_insn(v, &in) || kl_classify(&in, &ud) != KL_LOADIWKEY || ud) {
 		vm_end(v->vm, VM_STOPPED, 0,
 		       "LOADIWKEY exit at an instruction that is not LOADIWKEY");
 		return;
