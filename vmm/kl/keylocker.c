@@ -191,10 +191,11 @@ void kl_init(void)
 	d = kl_hw_decide(&facts);
 	hw_usable = d.usable;
 	hw = d.usable && policy == KL_POLICY_GUESTS;
-	if (hw) {
+	if (hw)
 		host19 = cpuid(0x19, 0);
+	/* Also for keylocker=host: guests run after the VMM's own LOADIWKEY. */
+	if (d.usable)
 		kl_hw_start(d.verw_after_load);
-	}
 	pr_info("keylocker: policy %s: %s\n", policy_names[policy],
 		policy == KL_POLICY_GUESTS ?
 			"guests defined with kl=on get virtual Key Locker; the VMM never uses it" :
