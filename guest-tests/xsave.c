@@ -2,8 +2,13 @@
 /*
  * Guest test: XSETBV validation and XCR0.  With CR4.OSXSAVE set, XSETBV
  * must #GP for XCR0 without x87, AVX without SSE, bits the CPU lacks and
- * any XCR other than 0; a valid value must read back through XGETBV and
- * leave SSE usable.
+ * any XCR other than 0, and for the component groups the SDM requires to
+ * be set together (AVX-512's opmask/ZMM_Hi256/Hi16_ZMM with AVX; MPX's
+ * BNDREGS with BNDCSR; AMX's XTILECFG with XTILEDATA).  klvisor executes
+ * XSETBV in root mode, so a value it let through that the CPU refuses
+ * would fault in the VMM: before the group rules were checked (commit
+ * e6e6724), 0x23 on an AVX-512 CPU was a VMM PANIC.  A valid value must
+ * read back through XGETBV and leave SSE usable.
  */
 #include "guest.h"
 
@@ -23,6 +28,35 @@ static u64 xgetbv0(void)
 
 	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
 	return (u64)hi << 32 | lo;
+}
+
+/* A value that breaks a group rule must #GP, tried only where the CPU has the group. */
+static void expect_group_gp(u64 supported, u64 group, const char *name, u64 val)
+{
+	if ((supported & group) != group) {
+		skip(name, "the CPU lacks the components");
+		return;
+	}
+	report(try_xsetbv(0, val) == GP_VECTOR, name, "XCR0 %#lx accepted", val);
+}
+
+static void xsetbv_groups(u64 supported)
+{
+	u64 avx512 = 0xe0, mpx = 0x18, amx = 0x60000;
+
+	expect_group_gp(supported, avx512 | 4, "xsetbv-avx512-opmask-only-gp", 0x27);
+	expect_group_gp(supported, avx512 | 4, "xsetbv-avx512-partial-gp", 0xa7);
+	expect_group_gp(supported, avx512 | 4, "xsetbv-avx512-without-avx-gp", 0xe3);
+	expect_group_gp(supported, avx512, "xsetbv-avx512-opmask-without-avx-gp", 0x23);
+	expect_group_gp(supported, mpx, "xsetbv-bndregs-without-bndcsr-gp", 0x0b);
+	expect_group_gp(supported, mpx, "xsetbv-bndcsr-without-bndregs-gp", 0x13);
+	expect_group_gp(supported, amx, "xsetbv-xtilecfg-without-xtiledata-gp", 0x20003);
+	if ((supported & (avx512 | 4)) == (avx512 | 4))
+		report(try_xsetbv(0, 0xe7) < 0 && xgetbv0() == 0xe7, "xsetbv-avx512-all",
+		       "XCR0 %#lx", xgetbv0());
+	else
+		skip("xsetbv-avx512-all", "no AVX-512");
+	try_xsetbv(0, 3);
 }
 
 int main(int argc, char **argv)
@@ -51,6 +85,7 @@ int main(int argc, char **argv)
 	report(try_xsetbv(0, supported | (1ULL << 62)) == GP_VECTOR, "xsetbv-unsupported-bit-gp",
 	       "no #GP");
 	report(try_xsetbv(1, 3) == GP_VECTOR, "xsetbv-xcr1-gp", "no #GP");
+	xsetbv_groups(supported);
 	report(xgetbv0() == 3, "xcr0-unchanged-by-faults", "XCR0 %#lx", xgetbv0());
 	report(try_xsetbv(0, 1) < 0 && xgetbv0() == 1, "xsetbv-x87-only", "XCR0 %#lx", xgetbv0());
 	return 0;

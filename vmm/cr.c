@@ -12,6 +12,7 @@
 #include "vmm/exit.h"
 #include "vmm/fpu.h"
 #include "vmm/vcpu.h"
+#include "vmm/xcr0.h"
 
 #define EFER_LME  BIT(8)
 #define EFER_LMA  BIT(10)
@@ -124,9 +125,8 @@ enum exit_action handle_xsetbv(struct vcpu *v, u64 qual)
 	u64 supported = fpu_guest_xcr0_mask();
 
 	(void)qual;
-	/* XCR0: only XCR 0; x87 always; AVX needs SSE; nothing the CPU lacks. */
-	if ((u32)v->regs.rcx != 0 || !(val & 1) || ((val & 4) && !(val & 2)) ||
-	    (val & ~supported)) {
+	/* Only XCR 0, and only values the CPU accepts: the XSETBV below runs in root mode. */
+	if ((u32)v->regs.rcx != 0 || !xcr0_valid(val, supported)) {
 		vcpu_inject_gp(v);
 		return EXIT_RESUME;
 	}

@@ -28,6 +28,19 @@
 #define EFER_LMA BIT(10)
 #define EFER_NXE BIT(11)
 
+/*
+ * IA32_TSC_AUX exists only with RDTSCP (or RDPID); where the CPU has
+ * neither, a guest WRMSR to it must #GP here rather than in root mode.
+ */
+static bool have_tsc_aux(void)
+{
+	static int have = -1;
+
+	if (have < 0)
+		have = !!(cpuid(0x80000001, 0).edx & BIT(27));
+	return have;
+}
+
 void msr_switch_in(struct vcpu *v)
 {
 	struct percpu *pc = this_cpu();
@@ -39,7 +52,7 @@ void msr_switch_in(struct vcpu *v)
 	wrmsr(MSR_CSTAR, v->cstar);
 	wrmsr(MSR_FMASK, v->fmask);
 	wrmsr(MSR_KERNEL_GS_BASE, v->kernel_gs_base);
-	if (cpuid(0x80000001, 0).edx & BIT(27)) /* RDTSCP */
+	if (have_tsc_aux())
 		wrmsr(MSR_TSC_AUX, v->tsc_aux);
 	pc->msr_owner = v;
 }
@@ -131,7 +144,7 @@ static bool msr_read(struct vcpu *v, u32 msr, u64 *val)
 		return true;
 	case MSR_TSC_AUX:
 		*val = v->tsc_aux;
-		return true;
+		return have_tsc_aux();
 	default:
 		return kl_and_apic_msr(v, msr, val, false);
 	}
@@ -209,7 +222,7 @@ static bool msr_write(struct vcpu *v, u32 msr, u64 val)
 	case MSR_KERNEL_GS_BASE:
 		return write_lazy(&v->kernel_gs_base, msr, val, true);
 	case MSR_TSC_AUX:
-		if (val >> 32)
+		if (!have_tsc_aux() || (val >> 32))
 			return false;
 		return write_lazy(&v->tsc_aux, msr, val, false);
 	case MSR_FS_BASE:
