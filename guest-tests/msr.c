@@ -140,6 +140,28 @@ static void test_segment_bases(void)
 	report(v == fs_probe, "fs-base-effective", "%%fs:0 read %#lx, expected %#lx", v, fs_probe);
 }
 
+/*
+ * SWAPGS exchanges GS base and IA32_KERNEL_GS_BASE without an exit, so
+ * RDMSR must return the live value, not the last one WRMSR wrote (on
+ * e6e6724 it returned the stale one).
+ */
+static void test_swapgs(void)
+{
+	u64 gs = rdmsr(MSR_GS_BASE), kgs = rdmsr(MSR_KERNEL_GS_BASE), a, b;
+
+	wrmsr(MSR_KERNEL_GS_BASE, CANONICAL_A);
+	wrmsr(MSR_GS_BASE, CANONICAL_B);
+	asm volatile("swapgs" ::: "memory");
+	a = rdmsr(MSR_GS_BASE);
+	b = rdmsr(MSR_KERNEL_GS_BASE);
+	asm volatile("swapgs" ::: "memory");
+	report(a == CANONICAL_A && b == CANONICAL_B, "kernel-gs-base-after-swapgs",
+	       "after SWAPGS GS base %#lx, KERNEL_GS_BASE %#lx; expected %#lx, %#lx", a, b,
+	       (u64)CANONICAL_A, (u64)CANONICAL_B);
+	wrmsr(MSR_GS_BASE, gs);
+	wrmsr(MSR_KERNEL_GS_BASE, kgs);
+}
+
 static void test_allowed(void)
 {
 	check_read("apic-base", MSR_APIC_BASE, true, 0xfee00900);
@@ -217,6 +239,7 @@ int main(int argc, char **argv)
 	test_allowed();
 	test_pat();
 	test_segment_bases();
+	test_swapgs();
 	test_tsc_aux();
 	test_tsc_adjust();
 	test_tsc();

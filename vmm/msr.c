@@ -4,7 +4,10 @@
  * the MSRs below exist for a guest; anything else injects #GP(0), logged
  * once per MSR per VM.  MSRs that VMX does not switch but the guest's
  * SYSCALL/SWAPGS/RDTSCP use in hardware are loaded lazily into the
- * physical CPU when a different vCPU runs there (msr_switch_in).
+ * physical CPU when a different vCPU runs there (msr_switch_in).  Of
+ * those, only IA32_KERNEL_GS_BASE can change without an exit (SWAPGS):
+ * it is read back from the CPU when its owner is switched out, and RDMSR
+ * reads the live register.
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmcs.h"
@@ -47,6 +50,8 @@ void msr_switch_in(struct vcpu *v)
 
 	if (pc->msr_owner == v)
 		return;
+	if (pc->msr_owner)
+		((struct vcpu *)pc->msr_owner)->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
 	wrmsr(MSR_STAR, v->star);
 	wrmsr(MSR_LSTAR, v->lstar);
 	wrmsr(MSR_CSTAR, v->cstar);
@@ -140,7 +145,8 @@ static bool msr_read(struct vcpu *v, u32 msr, u64 *val)
 		*val = vmcs_read(GUEST_GS_BASE);
 		return true;
 	case MSR_KERNEL_GS_BASE:
-		*val = v->kernel_gs_base;
+		*val = rdmsr(
+			MSR_KERNEL_GS_BASE); /* the running vCPU owns it; SWAPGS may have changed it */
 		return true;
 	case MSR_TSC_AUX:
 		*val = v->tsc_aux;
