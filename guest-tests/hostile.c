@@ -6,8 +6,16 @@
  *	vmx	every VMX instruction but VMCALL must raise #UD, and setting
  *		CR4.VMXE must raise #GP (VMX is hidden)
  *	msr	wild MSR accesses and bad values for allowed MSRs must raise #GP
+ *	insn	instructions that must not reach the hardware: MONITOR and
+ *		MWAIT #UD (CPUID hides them; natively a deep MWAIT could
+ *		stop the preemption timer), RDPMC #GP (no PMU), WBINVD and
+ *		a PAUSE loop complete, CR8 is the virtual TPR, and what
+ *		CPUID advertises (XSAVES, INVPCID, XSAVEC) really works
  *	triple	load an empty IDT and execute INT3: a triple fault, which
  *		must end the VM (the last line is never printed)
+ *
+ * The insn cases fail on e6e6724, where MONITOR/MWAIT/RDPMC ran natively,
+ * CR8 was the physical TPR and XSAVES was advertised but #UD.
  */
 #include "guest.h"
 
@@ -103,6 +111,92 @@ static void test_msr(void)
 	wrmsr_safe(MSR_FS_BASE, 0);
 }
 
+static int try_insn_vec(int which)
+{
+	static u8 area[4096] __aligned(64);
+	u64 desc[2] = { 0, 0 };
+
+	exc_arm();
+	switch (which) {
+	case 0:
+		asm volatile(EXC_TRY("monitor") : : "a"(area), "c"(0), "d"(0) : "memory");
+		break;
+	case 1:
+		asm volatile(EXC_TRY("mwait") : : "a"(0xf0), "c"(0) : "memory");
+		break;
+	case 2:
+		asm volatile(EXC_TRY("rdpmc") : : "c"(0) : "rax", "rdx", "memory");
+		break;
+	case 3:
+		asm volatile(EXC_TRY("wbinvd") : : : "memory");
+		break;
+	case 4:
+		asm volatile(EXC_TRY("xsavec %0") : "=m"(area) : "a"(3), "d"(0) : "memory");
+		break;
+	case 5:
+		asm volatile(EXC_TRY("invpcid %0, %1") : : "m"(desc), "r"(2UL) : "memory");
+		break;
+	case 6:
+		asm volatile(EXC_TRY("mov %0, %%cr8") : : "r"(16UL) : "memory");
+		break;
+	}
+	return exc_result(NULL);
+}
+
+static const char *vec_name(int vec)
+{
+	return vec < 0 ? "no exception" : exc_name(vec);
+}
+
+static void test_insn(void)
+{
+	struct cpuid l7 = cpuid_count(7, 0), d1 = cpuid_count(0xd, 1);
+	u64 cr8, t0;
+	u32 tpr;
+	int vec;
+
+	vec = try_insn_vec(0);
+	report(vec == UD_VECTOR, "monitor-ud", "MONITOR: %s, expected #UD", vec_name(vec));
+	vec = try_insn_vec(1);
+	report(vec == UD_VECTOR, "mwait-ud", "MWAIT: %s, expected #UD", vec_name(vec));
+	vec = try_insn_vec(2);
+	report(vec == GP_VECTOR, "rdpmc-gp", "RDPMC: %s, expected #GP", vec_name(vec));
+	vec = try_insn_vec(3);
+	report(vec < 0, "wbinvd-completes", "WBINVD: %s", vec_name(vec));
+	t0 = rdtsc();
+	for (int i = 0; i < 20000; i++)
+		cpu_relax(); /* a PAUSE loop: exits with PAUSE-loop exiting, and goes on */
+	report(rdtsc() > t0, "pause-loop-completes", "TSC did not advance");
+
+	/* CR8 is TPR[7:4] of the virtual APIC. */
+	asm volatile("mov %0, %%cr8" : : "r"(5UL) : "memory");
+	asm volatile("mov %%cr8, %0" : "=r"(cr8));
+	tpr = apic_read(APIC_TPR);
+	report(cr8 == 5 && tpr == 0x50, "cr8-is-virtual-tpr", "CR8 %#lx, APIC TPR %#x", cr8, tpr);
+	apic_write(APIC_TPR, 0x30);
+	asm volatile("mov %%cr8, %0" : "=r"(cr8));
+	report(cr8 == 3, "tpr-write-seen-in-cr8", "TPR 0x30 then CR8 %#lx", cr8);
+	vec = try_insn_vec(6);
+	report(vec == GP_VECTOR, "cr8-reserved-bits-gp", "MOV 16 to CR8: %s", vec_name(vec));
+	asm volatile("mov %0, %%cr8" : : "r"(0UL) : "memory");
+
+	/* Only what works is advertised. */
+	report(!(d1.a & BIT(3)) && !d1.c && !d1.d, "xsaves-not-advertised",
+	       "CPUID.(0xD,1) EAX %#x ECX %#x EDX %#x", d1.a, d1.c, d1.d);
+	if (d1.a & BIT(1)) {
+		write_cr4(read_cr4() | CR4_OSXSAVE);
+		vec = try_insn_vec(4);
+		report(vec < 0, "xsavec-works-as-advertised", "XSAVEC: %s", vec_name(vec));
+	} else {
+		skip("xsavec-works-as-advertised", "XSAVEC not advertised");
+	}
+	vec = try_insn_vec(5);
+	if (l7.b & BIT(10))
+		report(vec < 0, "invpcid-works-as-advertised", "INVPCID: %s", vec_name(vec));
+	else
+		report(vec == UD_VECTOR, "invpcid-ud-when-hidden", "INVPCID: %s", vec_name(vec));
+}
+
 static __noreturn void triple_fault(void)
 {
 	struct __packed {
@@ -125,6 +219,8 @@ int main(int argc, char **argv)
 			test_vmx();
 		else if (!strcmp(argv[i], "msr"))
 			test_msr();
+		else if (!strcmp(argv[i], "insn"))
+			test_insn();
 		else if (!strcmp(argv[i], "triple"))
 			triple_fault();
 		else

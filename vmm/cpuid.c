@@ -20,7 +20,11 @@
 #define CPUID1_ECX_PDCM	      BIT(15)
 #define CPUID1_ECX_OSXSAVE    BIT(27)
 #define CPUID1_ECX_HYPERVISOR BIT(31)
+#define CPUID7_EBX_INVPCID    BIT(10)
+#define CPUID7_ECX_PKU	      BIT(3)
+#define CPUID7_ECX_OSPKE      BIT(4)
 #define CPUID7_ECX_LA57	      BIT(16)
+#define CPUIDD1_EAX_XSAVES    BIT(3)
 
 static void klvisor_leaf(u32 leaf, struct cpuid_regs *r)
 {
@@ -56,13 +60,34 @@ static void vcpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;
 	case 7:
-		if (sub == 0)
+		if (sub == 0) {
 			r->ecx &= ~CPUID7_ECX_LA57; /* 5-level paging is not offered */
+			if (fpu_cr4_denied() & CR4_PKE)
+				r->ecx &= ~CPUID7_ECX_PKU; /* PKRU would not be switched */
+			/* OSPKE is the guest's CR4.PKE, not klvisor's. */
+			r->ecx &= ~CPUID7_ECX_OSPKE;
+			if (vcpu_cr4() & CR4_PKE)
+				r->ecx |= CPUID7_ECX_OSPKE;
+			/* INVPCID runs natively only with its VMX control; without it, #UD. */
+			if (!(vmx_base_controls.proc2 & CPU2_INVPCID))
+				r->ebx &= ~CPUID7_EBX_INVPCID;
+		}
 		break;
 	case 0xd:
 		if (sub == 0) { /* only the state components klvisor switches */
 			r->eax &= (u32)fpu_guest_xcr0_mask();
 			r->edx &= (u32)(fpu_guest_xcr0_mask() >> 32);
+		} else if (sub == 1) {
+			/*
+			 * XSAVES/XRSTORS are #UD (their VMX control is off) and no
+			 * supervisor state (IA32_XSS) is offered.  XSAVEC, XSAVEOPT
+			 * and XGETBV(1) run natively and stay.
+			 */
+			r->eax &= ~CPUIDD1_EAX_XSAVES;
+			r->ecx = r->edx = 0;
+		} else if (sub < 64 && !(fpu_guest_xcr0_mask() & BIT(sub))) {
+			*r = (struct cpuid_regs){ 0, 0, 0,
+						  0 }; /* a component guests cannot enable */
 		}
 		break;
 	case 0xb:

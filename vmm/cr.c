@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Control registers and XCR0.  klvisor owns CR0.NE (VMX needs it set) and
+ * Control registers, CR8 and XCR0.  klvisor owns CR0.NE (VMX needs it set) and
  * CR0.PG (turning paging on with EFER.LME set enters IA-32e mode, which the
  * VM-entry controls must follow), and CR4.VMXE, CR4.KL and every CR4 bit
  * the CPU cannot set in VMX operation.  Guest writes that touch those bits
@@ -18,10 +18,34 @@
 #define EFER_LMA  BIT(10)
 #define CR4_PCIDE BIT(17)
 
-#define CR_NUM(q)  ((q)&15)
-#define CR_TYPE(q) (((q) >> 4) & 3)
-#define CR_GPR(q)  (((q) >> 8) & 15)
-#define CR_MOV_TO  0
+#define CR_NUM(q)   ((q)&15)
+#define CR_TYPE(q)  (((q) >> 4) & 3)
+#define CR_GPR(q)   (((q) >> 8) & 15)
+#define CR_MOV_TO   0
+#define CR_MOV_FROM 1
+
+/*
+ * CR8 is the task-priority register of the guest's virtual APIC
+ * (TPR[7:4]); it only exists in 64-bit mode, where these exits come from.
+ * Without CR8 exiting a guest would set the physical TPR, which the next
+ * vCPU on this CPU inherits.
+ */
+static enum exit_action cr8_access(struct vcpu *v, u64 qual)
+{
+	if (CR_TYPE(qual) == CR_MOV_FROM) {
+		vcpu_set_gpr(v, CR_GPR(qual), (v->lapic.tpr >> 4) & 0xf);
+	} else {
+		u64 val = vcpu_gpr(v, CR_GPR(qual));
+
+		if (val >> 4) { /* bits 63:4 are reserved */
+			vcpu_inject_gp(v);
+			return EXIT_RESUME;
+		}
+		v->lapic.tpr = (u32)val << 4;
+	}
+	vcpu_skip_instruction(v);
+	return EXIT_RESUME;
+}
 
 /* PAE paging without long mode: the VMCS holds the four PDPTEs. */
 static bool load_pdptes(struct vcpu *v, u64 cr3)
@@ -83,9 +107,10 @@ static bool guest_write_cr4(struct vcpu *v, u64 val)
 
 	/*
 	 * VMX is hidden, and 5-level paging is not offered (klvisor's guest
-	 * page walks are 4-level); bit 19 (KL) is Key Locker's to decide.
+	 * page walks are 4-level); protection keys only where PKRU is
+	 * switched; bit 19 (KL) is Key Locker's to decide.
 	 */
-	if (val & (CR4_VMXE | CR4_LA57 | (~vmx_caps.cr4_fixed1 & ~CR4_KL)))
+	if (val & (CR4_VMXE | CR4_LA57 | fpu_cr4_denied() | (~vmx_caps.cr4_fixed1 & ~CR4_KL)))
 		return false;
 	if ((vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && !(val & CR4_PAE))
 		return false;
@@ -103,6 +128,8 @@ enum exit_action handle_cr_access(struct vcpu *v, u64 qual)
 	u64 val = vcpu_gpr(v, CR_GPR(qual));
 	bool ok;
 
+	if (CR_NUM(qual) == 8 && CR_TYPE(qual) <= CR_MOV_FROM)
+		return cr8_access(v, qual);
 	if (CR_TYPE(qual) != CR_MOV_TO || (CR_NUM(qual) != 0 && CR_NUM(qual) != 4)) {
 		vm_end(v->vm, VM_STOPPED, 0, "unexpected control-register exit (qualification %lx)",
 		       qual);

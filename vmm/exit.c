@@ -14,6 +14,11 @@
 
 #define EXIT_REASON_INTR_WINDOW	     7
 #define EXIT_REASON_INVD	     13
+#define EXIT_REASON_RDPMC	     15
+#define EXIT_REASON_MWAIT	     36
+#define EXIT_REASON_MONITOR	     39
+#define EXIT_REASON_PAUSE	     40
+#define EXIT_REASON_WBINVD	     54
 #define EXIT_REASON_PREEMPTION_TIMER 52
 #define EXIT_REASON_XSETBV	     55
 #define EXIT_REASON_EPT_MISCONFIG    49
@@ -99,6 +104,35 @@ static enum exit_action handle_vmx_insn(struct vcpu *v, u64 qual)
 	return EXIT_RESUME;
 }
 
+/* MONITOR and MWAIT: hidden by CPUID (leaf 1 and leaf 5), so #UD as on such a CPU. */
+static enum exit_action handle_ud(struct vcpu *v, u64 qual)
+{
+	(void)qual;
+	vcpu_inject_ud(v);
+	return EXIT_RESUME;
+}
+
+/* RDPMC: there is no PMU for guests (CPUID leaf 0xA is zero), so every counter is invalid. */
+static enum exit_action handle_rdpmc(struct vcpu *v, u64 qual)
+{
+	(void)qual;
+	vcpu_inject_gp(v);
+	return EXIT_RESUME;
+}
+
+/* A PAUSE loop: the lock holder is probably another vCPU; give up the CPU. */
+static enum exit_action handle_pause(struct vcpu *v, u64 qual)
+{
+	(void)qual;
+	vcpu_skip_instruction(v);
+	return EXIT_RESCHED;
+}
+
+/*
+ * INVD and WBINVD: the guest's memory is write-back and coherent, so
+ * there is nothing it needs flushed; a flush of the shared caches would
+ * only let it slow its neighbours down.
+ */
 static enum exit_action handle_nop(struct vcpu *v, u64 qual)
 {
 	(void)qual;
@@ -136,17 +170,22 @@ static const exit_handler_fn exit_handlers[NR_EXIT_REASONS] = {
 	[EXIT_REASON_CPUID] = handle_cpuid,
 	[EXIT_REASON_HLT] = handle_hlt,
 	[EXIT_REASON_INVD] = handle_nop,
+	[EXIT_REASON_RDPMC] = handle_rdpmc,
 	[EXIT_REASON_VMCALL] = handle_vmcall,
 	[19 ... 27] = handle_vmx_insn, /* VMCLEAR ... VMXON */
 	[28] = handle_cr_access,
 	[30] = handle_io,
 	[31] = handle_rdmsr,
 	[32] = handle_wrmsr,
+	[EXIT_REASON_MWAIT] = handle_ud,
+	[EXIT_REASON_MONITOR] = handle_ud,
+	[EXIT_REASON_PAUSE] = handle_pause,
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
 	[50] = handle_vmx_insn, /* INVEPT */
 	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption,
 	[53] = handle_vmx_insn, /* INVVPID */
+	[EXIT_REASON_WBINVD] = handle_nop,
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
 	[59] = handle_vmx_insn, /* VMFUNC */
 	[EXIT_REASON_LOADIWKEY] = handle_loadiwkey,

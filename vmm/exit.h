@@ -27,10 +27,15 @@ enum exit_action handle_vmcall(struct vcpu *v, u64 qual); /* hypercall.c */
 enum exit_action handle_ept_violation(struct vcpu *v, u64 qual); /* apic.c */
 
 /*
- * Load @v's values of the MSRs VMX does not switch (SYSCALL MSRs,
- * KERNEL_GS_BASE, TSC_AUX) unless they are already in this CPU (msr.c).
+ * Load @v's values of the MSRs and debug registers VMX does not switch
+ * (SYSCALL MSRs, KERNEL_GS_BASE, TSC_AUX, DR0-3, DR6) unless they are
+ * already in this CPU (msr.c).
  */
 void msr_switch_in(struct vcpu *v);
+/* If @v's values are in this CPU, save the live ones and drop ownership. */
+void msr_forget(struct vcpu *v);
+/* INIT: the debug registers take their reset values (msr.c). */
+void msr_init_reset(struct vcpu *v);
 
 /* The virtual APIC's MSR interface (apic.c), used by msr.c. */
 bool apic_msr_read(struct vcpu *v, u32 msr, u64 *val);

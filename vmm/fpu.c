@@ -4,6 +4,7 @@
 #include "arch/x86/percpu.h"
 #include "lib/string.h"
 #include "vmm/fpu.h"
+#include "vmm/xcr0.h"
 
 /* Offsets in the legacy (FXSAVE) region, which XSAVE shares. */
 #define FCW_OFF	      0
@@ -15,20 +16,32 @@
 #define MXCSR_RESET   0x1f80
 
 static bool use_xsave;
-static u64 xsave_mask; /* every component the save area holds */
+static u64 xsave_mask; /* every XCR0 component: the save area holds them all */
+
+static bool have_xsave(void)
+{
+	return (cpuid(1, 0).ecx & BIT(26)) && (read_cr4() & CR4_OSXSAVE);
+}
+
+/*
+ * Every component the guest can enable must be switched, so the area is
+ * as large as CPUID.(0xD,0):ECX says XSAVE of all of them needs (AMX
+ * alone is 8 KiB), never cut down to fit a page.
+ */
+size_t fpu_area_size(void)
+{
+	return fpu_area_bytes(have_xsave() ? cpuid(0xd, 0).ecx : 0);
+}
 
 void fpu_init(void)
 {
 	struct cpuid_regs d;
 
-	use_xsave = (cpuid(1, 0).ecx & BIT(26)) && (read_cr4() & CR4_OSXSAVE);
+	use_xsave = have_xsave();
 	if (!use_xsave)
 		return;
 	d = cpuid(0xd, 0);
 	xsave_mask = ((u64)d.edx << 32) | d.eax;
-	/* A vCPU's save area is one page: drop components that would not fit. */
-	if (d.ecx > PAGE_SIZE)
-		xsave_mask &= 7; /* x87, SSE, AVX: 832 bytes */
 }
 
 u64 fpu_guest_xcr0_mask(void)
@@ -36,11 +49,16 @@ u64 fpu_guest_xcr0_mask(void)
 	return use_xsave ? xsave_mask : 0;
 }
 
+u64 fpu_cr4_denied(void)
+{
+	return (fpu_guest_xcr0_mask() & XFEATURE_PKRU) ? 0 : CR4_PKE;
+}
+
 void fpu_reset_area(struct vcpu *v)
 {
 	u8 *a = v->fpu;
 
-	memset(a, 0, PAGE_SIZE);
+	memset(a, 0, fpu_area_size());
 	*(u16 *)(a + FCW_OFF) = FCW_RESET;
 	*(u32 *)(a + MXCSR_OFF) = MXCSR_RESET;
 }
@@ -90,6 +108,18 @@ void fpu_forget(struct vcpu *v)
 
 	if (pc->fpu_owner == v)
 		pc->fpu_owner = NULL;
+}
+
+void fpu_init_reset(struct vcpu *v)
+{
+	struct percpu *pc = this_cpu();
+
+	/* INIT keeps the x87/SSE/AVX registers (SDM Vol. 3, states after INIT); XCR0 becomes 1. */
+	if (pc->fpu_owner == v) {
+		save(v);
+		pc->fpu_owner = NULL;
+	}
+	v->xcr0 = 1;
 }
 
 u8 *fpu_xmm_begin(struct vcpu *v)

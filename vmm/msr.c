@@ -7,11 +7,14 @@
  * physical CPU when a different vCPU runs there (msr_switch_in).  Of
  * those, only IA32_KERNEL_GS_BASE can change without an exit (SWAPGS):
  * it is read back from the CPU when its owner is switched out, and RDMSR
- * reads the live register.
+ * reads the live register.  DR0-3 and DR6 follow the same owner: MOV to
+ * and from them runs natively (no MOV-DR exiting), so they are saved when
+ * a different vCPU comes in; DR7 and DEBUGCTL are in the VMCS.
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmcs.h"
 #include "lib/printf.h"
+#include "lib/string.h"
 #include "vmm/exit.h"
 #include "vmm/vcpu.h"
 
@@ -44,6 +47,34 @@ static bool have_tsc_aux(void)
 	return have;
 }
 
+/* What the guest can change without an exit goes back into its vCPU. */
+static void save_live(struct vcpu *v)
+{
+	v->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	v->dr[0] = read_dr0();
+	v->dr[1] = read_dr1();
+	v->dr[2] = read_dr2();
+	v->dr[3] = read_dr3();
+	v->dr6 = read_dr6();
+}
+
+void msr_forget(struct vcpu *v)
+{
+	struct percpu *pc = this_cpu();
+
+	if (pc->msr_owner != v)
+		return;
+	save_live(v);
+	pc->msr_owner = NULL;
+}
+
+void msr_init_reset(struct vcpu *v)
+{
+	msr_forget(v);
+	memset(v->dr, 0, sizeof(v->dr));
+	v->dr6 = DR6_RESET;
+}
+
 void msr_switch_in(struct vcpu *v)
 {
 	struct percpu *pc = this_cpu();
@@ -51,7 +82,12 @@ void msr_switch_in(struct vcpu *v)
 	if (pc->msr_owner == v)
 		return;
 	if (pc->msr_owner)
-		((struct vcpu *)pc->msr_owner)->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+		save_live(pc->msr_owner);
+	write_dr0(v->dr[0]);
+	write_dr1(v->dr[1]);
+	write_dr2(v->dr[2]);
+	write_dr3(v->dr[3]);
+	write_dr6(v->dr6);
 	wrmsr(MSR_STAR, v->star);
 	wrmsr(MSR_LSTAR, v->lstar);
 	wrmsr(MSR_CSTAR, v->cstar);
@@ -114,7 +150,7 @@ static bool msr_read(struct vcpu *v, u32 msr, u64 *val)
 		*val = vmcs_read(GUEST_SYSENTER_EIP);
 		return true;
 	case MSR_IA32_PAT:
-		*val = v->pat;
+		*val = vmcs_read(GUEST_IA32_PAT); /* loaded on entry, saved on exit */
 		return true;
 	case MSR_MTRRCAP:
 	case MSR_MTRR_DEF_TYPE:
@@ -210,8 +246,7 @@ static bool msr_write(struct vcpu *v, u32 msr, u64 val)
 			if (t > 7 || t == 2 || t == 3)
 				return false;
 		}
-		v->pat = val;
-		return true;
+		return vmcs_write64(GUEST_IA32_PAT, val);
 	case MSR_MTRR_DEF_TYPE:
 	case MSR_MISC_ENABLE:
 		return true; /* accepted and ignored */

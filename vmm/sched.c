@@ -44,9 +44,8 @@ static void retire(struct percpu *pc, struct vcpu *v)
 	}
 	fpu_forget(v);
 	kl_vcpu_destroy(v);
-	if (pc->msr_owner == v)
-		pc->msr_owner = NULL;
-	memzero_explicit(v->fpu, PAGE_SIZE);
+	msr_forget(v);
+	memzero_explicit(v->fpu, fpu_area_size());
 	if (__atomic_add_fetch(&vm->vcpus_retired, 1, __ATOMIC_SEQ_CST) != vm->nr_vcpus)
 		return;
 	kl_vm_destroy(vm);
@@ -74,6 +73,8 @@ static bool ready(struct vcpu *v)
 	if (v->init_pending) {
 		v->init_pending = false;
 		vlapic_reset(&v->lapic, v->id, v->id == 0);
+		fpu_init_reset(v);
+		msr_init_reset(v);
 		if (!kl_vcpu_reset(v))
 			vm_end(v->vm, VM_STOPPED, 0, "no random IWKey for vcpu%u after INIT",
 			       v->id);

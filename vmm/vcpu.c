@@ -8,6 +8,7 @@
 #include "arch/x86/vmcs.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "vmm/fpu.h"
 #include "vmm/mb1_image.h"
 #include "vmm/mm.h"
 #include "vmm/vcpu.h"
@@ -140,7 +141,7 @@ bool vmcs_set_controls(u16 vpid, u64 eptp, u32 pin_clear)
 {
 	const struct vmx_controls *c = &vmx_base_controls;
 	/* Owned CR4 bits: VMXE (hidden), KL (Key Locker), and whatever VMX cannot set. */
-	u64 cr4_owned = CR4_VMXE | CR4_KL | CR4_LA57 | ~vmx_caps.cr4_fixed1;
+	u64 cr4_owned = CR4_VMXE | CR4_KL | CR4_LA57 | ~vmx_caps.cr4_fixed1 | fpu_cr4_denied();
 	bool ok = true;
 
 	ok &= vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, c->pin & ~pin_clear);
@@ -160,6 +161,12 @@ bool vmcs_set_controls(u16 vpid, u64 eptp, u32 pin_clear)
 	ok &= vmcs_write64(EPT_POINTER, eptp);
 	ok &= vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
 	ok &= vmcs_write64(TSC_OFFSET, -rdtsc()); /* the guest's TSC starts near 0 */
+	ok &= vmcs_write64(GUEST_IA32_PAT, PAT_RESET);
+	if (c->proc2 & CPU2_PAUSE_LOOP_EXITING) {
+		/* KVM's defaults: PAUSEs under 128 cycles apart form a loop; 4096 cycles of it exit. */
+		ok &= vmcs_write32(PLE_GAP, 128);
+		ok &= vmcs_write32(PLE_WINDOW, 4096);
+	}
 	ok &= vmcs_writenat(CR0_GUEST_HOST_MASK, CR0_OWNED);
 	ok &= vmcs_writenat(CR4_GUEST_HOST_MASK, cr4_owned);
 	return ok && vmx_setup_host_state();

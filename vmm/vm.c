@@ -9,6 +9,7 @@
 #include "arch/x86/timer.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "vmm/fpu.h"
 #include "vmm/guest_boot.h"
 #include "vmm/mm.h"
 #include "vmm/sched.h"
@@ -60,7 +61,7 @@ static bool create_vcpus(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->def.vcpus; i++) {
 		struct vcpu *v = alloc_struct(sizeof(*v));
-		u64 fpu = page_alloc(1);
+		u64 fpu = page_alloc(fpu_area_size() / PAGE_SIZE);
 
 		if (!v || !fpu)
 			return false;
@@ -68,7 +69,7 @@ static bool create_vcpus(struct vm *vm)
 		v->id = i;
 		v->fpu = phys_to_virt(fpu);
 		v->xcr0 = 1; /* x87 only, as after reset */
-		v->pat = 0x0007040600070406ULL;
+		v->dr6 = DR6_RESET;
 		v->sipi_vector = -1;
 		v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
 		vlapic_reset(&v->lapic, i, i == 0);

@@ -55,7 +55,8 @@ struct vcpu {
 	u64 tsc_aux, tsc_adjust;
 	u64 xcr0;
 	void *fpu; /* XSAVE/FXSAVE area while the vCPU is not on the CPU */
-	u64 star, lstar, cstar, fmask, kernel_gs_base, pat; /* MSRs VMX does not switch */
+	u64 star, lstar, cstar, fmask, kernel_gs_base; /* MSRs VMX does not switch */
+	u64 dr[4], dr6; /* debug registers VMX does not switch (DR7 is in the VMCS) */
 	u64 exits; /* total exits, and by basic reason below */
 	u32 exit_count[NR_EXIT_REASONS];
 	struct vcpu *next_on_cpu; /* run-queue link */

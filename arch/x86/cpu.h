@@ -24,6 +24,7 @@
 #define CR4_VMXE       BIT(13)
 #define CR4_OSXSAVE    BIT(18)
 #define CR4_KL	       BIT(19)
+#define CR4_PKE	       BIT(22)
 
 #define RFLAGS_CF BIT(0)
 #define RFLAGS_ZF BIT(6)
@@ -36,6 +37,7 @@
 #define MSR_IA32_SYSENTER_ESP		 0x175
 #define MSR_IA32_SYSENTER_EIP		 0x176
 #define MSR_IA32_PAT			 0x277
+#define PAT_RESET			 0x0007040600070406ULL
 #define MSR_IA32_VMX_BASIC		 0x480
 #define MSR_IA32_VMX_PINBASED_CTLS	 0x481
 #define MSR_IA32_VMX_PROCBASED_CTLS	 0x482
@@ -103,6 +105,25 @@ DEFINE_CR(2)
 DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR
+
+#define DEFINE_DR(n)                                                     \
+	static inline u64 read_dr##n(void)                               \
+	{                                                                \
+		u64 v;                                                   \
+		__asm__ volatile("mov %%db" #n ", %0" : "=r"(v));        \
+		return v;                                                \
+	}                                                                \
+	static inline void write_dr##n(u64 v)                            \
+	{                                                                \
+		__asm__ volatile("mov %0, %%db" #n ::"r"(v) : "memory"); \
+	}
+DEFINE_DR(0)
+DEFINE_DR(1)
+DEFINE_DR(2)
+DEFINE_DR(3)
+DEFINE_DR(6)
+#undef DEFINE_DR
+#define DR6_RESET 0xffff0ff0ULL
 
 /* A 48-bit linear address sign-extended to 64 bits (4-level paging). */
 static inline bool is_canonical(u64 a)

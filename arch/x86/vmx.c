@@ -119,6 +119,7 @@ bool vmx_setup_host_state(void)
 	ok &= vmcs_writenat(HOST_IA32_SYSENTER_ESP, 0);
 	ok &= vmcs_writenat(HOST_IA32_SYSENTER_EIP, 0);
 	ok &= vmcs_write64(HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
+	ok &= vmcs_write64(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
 	ok &= vmcs_writenat(HOST_RIP, (u64)vmx_exit);
 	return ok;
 }

@@ -48,6 +48,14 @@ const char *vmx_compute_controls(const struct vmx_caps *caps, struct vmx_control
 	static const struct ctl_need proc_need[] = {
 		{ "TSC offsetting", CPU_TSC_OFFSETTING },
 		{ "HLT exiting", CPU_HLT_EXITING },
+		/* Native MWAIT could park the CPU where the preemption timer stops. */
+		{ "MWAIT exiting", CPU_MWAIT_EXITING },
+		{ "MONITOR exiting", CPU_MONITOR_EXITING },
+		/* The PMU is hidden: RDPMC would read the host's counters. */
+		{ "RDPMC exiting", CPU_RDPMC_EXITING },
+		/* CR8 is the virtual APIC's TPR, not the physical one. */
+		{ "CR8-load exiting", CPU_CR8_LOAD_EXITING },
+		{ "CR8-store exiting", CPU_CR8_STORE_EXITING },
 		{ "unconditional I/O exiting", CPU_UNCOND_IO_EXITING },
 		{ "secondary controls", CPU_SECONDARY_CONTROLS },
 	};
@@ -55,20 +63,34 @@ const char *vmx_compute_controls(const struct vmx_caps *caps, struct vmx_control
 		{ "EPT", CPU2_EPT },
 		{ "VPID", CPU2_VPID },
 		{ "unrestricted guest", CPU2_UNRESTRICTED_GUEST },
+		/* A guest must not flush the caches its neighbours share. */
+		{ "WBINVD exiting", CPU2_WBINVD_EXITING },
 	};
 	static const struct ctl_need exit_need[] = {
 		{ "host address-space size", EXIT_HOST_ADDR_SPACE_SIZE },
 		{ "acknowledge interrupt on exit", EXIT_ACK_INTR },
 		{ "save IA32_EFER", EXIT_SAVE_EFER },
 		{ "load IA32_EFER", EXIT_LOAD_EFER },
+		/* DR7 and DEBUGCTL, and PAT, are switched by the VMCS. */
+		{ "save debug controls", EXIT_SAVE_DEBUG },
+		{ "save IA32_PAT", EXIT_SAVE_PAT },
+		{ "load IA32_PAT", EXIT_LOAD_PAT },
 	};
 	static const struct ctl_need entry_need[] = {
 		{ "load IA32_EFER on entry", ENTRY_LOAD_EFER },
+		{ "load debug controls on entry", ENTRY_LOAD_DEBUG },
+		{ "load IA32_PAT on entry", ENTRY_LOAD_PAT },
 	};
 
 	REQUIRE(pin, caps->pin, 0, pin_need);
 	REQUIRE(proc, caps->proc, 0, proc_need);
-	REQUIRE(proc2, caps->proc2, CPU2_RDTSCP, proc2_need);
+	/*
+	 * Desired: RDTSCP and INVPCID run natively where the CPU has them
+	 * (CPUID shows them only then); PAUSE-loop exiting gives up the CPU
+	 * when a guest spins on a lock whose holder is not running.
+	 */
+	REQUIRE(proc2, caps->proc2, CPU2_RDTSCP | CPU2_INVPCID | CPU2_PAUSE_LOOP_EXITING,
+		proc2_need);
 	REQUIRE(exit, caps->exit, 0, exit_need);
 	REQUIRE(entry, caps->entry, 0, entry_need);
 	/* Toggled at run time, so only its availability is checked here. */

@@ -70,19 +70,22 @@ static void test_tigerlake_controls(void **state)
 
 	/* must-be-1 | required | desired-and-allowed, worked out bit by bit:
 	 * pin:   0x16 | ext. interrupt (0) | NMI (3) | preemption (6) = 0x5f
-	 * proc:  0x0401e172 | TSC offsetting (3) | HLT (7)
-	 *        | uncond. I/O (24) | secondary controls (31)          = 0x8501e1fa
-	 * proc2: EPT (1) | RDTSCP (3, desired) | VPID (5) | UG (7)     = 0xaa
-	 * exit:  0x36dfb | host addr size (9) | ack interrupt (15)
-	 *        | save/load EFER (20,21)                              = 0x33effb
-	 * entry: 0x11fb | load EFER (15)                              = 0x91fb
+	 * proc:  0x0401e172 | TSC offsetting (3) | HLT (7) | MWAIT (10)
+	 *        | RDPMC (11) | CR8 load/store (19, 20) | uncond. I/O (24)
+	 *        | MONITOR (29) | secondary controls (31)               = 0xa519edfa
+	 * proc2: EPT (1) | RDTSCP (3, desired) | VPID (5) | WBINVD (6)
+	 *        | UG (7) | PAUSE-loop (10, desired) | INVPCID (12, desired) = 0x14ea
+	 * exit:  0x36dfb | save debug (2) | host addr size (9)
+	 *        | ack interrupt (15) | save/load PAT (18, 19)
+	 *        | save/load EFER (20, 21)                             = 0x3fefff
+	 * entry: 0x11fb | load debug (2) | load PAT (14) | load EFER (15) = 0xd1ff
 	 * Interrupt-window exiting (proc bit 2) is toggled at run time:
 	 * allowed, but not set here. */
 	assert_int_equal(c.pin, 0x5f);
-	assert_int_equal(c.proc, 0x8501e1fa);
-	assert_int_equal(c.proc2, 0xaa);
-	assert_int_equal(c.exit, 0x33effb);
-	assert_int_equal(c.entry, 0x91fb);
+	assert_int_equal(c.proc, 0xa519edfa);
+	assert_int_equal(c.proc2, 0x14ea);
+	assert_int_equal(c.exit, 0x3fefff);
+	assert_int_equal(c.entry, 0xd1ff);
 
 	/* Every must-be-1 bit is set, every bit set is allowed. */
 	assert_int_equal(c.pin & 0x16, 0x16);
@@ -107,7 +110,7 @@ static void test_required_as_must_be_1(void **state)
 	caps.proc2 |= 0x000000a2ULL; /* EPT, VPID, UG must be 1 */
 	assert_null(vmx_compute_controls(&caps, &c));
 	assert_int_equal(c.pin, 0x5f);
-	assert_int_equal(c.proc2, 0xaa);
+	assert_int_equal(c.proc2, 0x14ea);
 }
 
 /* A desired control the CPU lacks is left out, not an error. */
@@ -119,13 +122,29 @@ static void test_desired_rdtscp(void **state)
 	(void)state;
 	caps.proc2 &= ~BIT(3 + 32);
 	assert_null(vmx_compute_controls(&caps, &c));
-	assert_int_equal(c.proc2, 0xa2);
+	assert_int_equal(c.proc2, 0x14e2);
 }
 
 /* Clear @bit (0-31) in both halves of a capability MSR. */
 static void drop(u64 *cap, unsigned bit)
 {
 	*cap &= ~(BIT(bit) | BIT(bit + 32));
+}
+
+/*
+ * Desired controls the CPU lacks are left out, not an error: without
+ * PAUSE-loop exiting and INVPCID the rest is unchanged.
+ */
+static void test_desired_ple_invpcid(void **state)
+{
+	struct vmx_caps caps = tigerlake;
+	struct vmx_controls c;
+
+	(void)state;
+	drop(&caps.proc2, 10);
+	drop(&caps.proc2, 12);
+	assert_null(vmx_compute_controls(&caps, &c));
+	assert_int_equal(c.proc2, 0xea);
 }
 
 struct removal {
@@ -170,6 +189,17 @@ static void test_each_required_feature(void **state)
 		{ "use TSC offsetting", proc, 3, "TSC", NULL },
 		{ "interrupt-window exiting", proc, 2, "interrupt-window", NULL },
 		{ "HLT exiting", proc, 7, "HLT", NULL },
+		{ "MWAIT exiting", proc, 10, "MWAIT", NULL },
+		{ "RDPMC exiting", proc, 11, "RDPMC", NULL },
+		{ "CR8-load exiting", proc, 19, "CR8", "load" },
+		{ "CR8-store exiting", proc, 20, "CR8", "store" },
+		{ "MONITOR exiting", proc, 29, "MONITOR", NULL },
+		{ "WBINVD exiting", proc2, 6, "WBINVD", NULL },
+		{ "save debug controls", exitc, 2, "debug", "save" },
+		{ "save IA32_PAT", exitc, 18, "PAT", "save" },
+		{ "load IA32_PAT", exitc, 19, "PAT", "load" },
+		{ "load debug controls", entry, 2, "debug", "entry" },
+		{ "load IA32_PAT on entry", entry, 14, "PAT", "entry" },
 		{ "unconditional I/O exiting", proc, 24, "I/O", NULL },
 		{ "activate secondary controls", proc, 31, "secondary", NULL },
 		{ "enable EPT", proc2, 1, "EPT", NULL },
@@ -182,9 +212,11 @@ static void test_each_required_feature(void **state)
 		{ "load IA32_EFER on entry", entry, 15, "EFER", "entry" },
 	};
 	static const char *const all_keys[] = {
-		"NMI",	"preemption",	      "TSC",	     "interrupt-window", "HLT",
-		"I/O",	"secondary",	      "VPID",	     "unrestricted",	 "address-space",
-		"EFER", "external-interrupt", "acknowledge",
+		"NMI",		"preemption",	 "TSC",	      "interrupt-window",
+		"HLT",		"I/O",		 "secondary", "VPID",
+		"unrestricted", "address-space", "EFER",      "external-interrupt",
+		"acknowledge",	"MWAIT",	 "RDPMC",     "CR8",
+		"MONITOR",	"WBINVD",	 "debug",     "PAT",
 	};
 
 	(void)state;
@@ -263,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_tigerlake_controls),
 		cmocka_unit_test(test_required_as_must_be_1),
 		cmocka_unit_test(test_desired_rdtscp),
+		cmocka_unit_test(test_desired_ple_invpcid),
 		cmocka_unit_test(test_each_required_feature),
 		cmocka_unit_test(test_ept_capabilities),
 	};
