@@ -24,7 +24,8 @@ static const char *parse_mmap(const u8 *t, u32 size, struct boot_info *bi)
 	memcpy(&entry_size, t + 8, 4);
 	if (entry_size < 24 || entry_size % 8)
 		return "memory map entry size invalid";
-	for (off = 16; off + entry_size <= size; off += entry_size) {
+	/* size - off, not off + entry_size: a huge entry size must not wrap. */
+	for (off = 16; entry_size <= size - off; off += entry_size) {
 		struct mb2_mmap_entry *e;
 
 		if (bi->nr_mmap == MB2_MAX_MMAP)

@@ -63,9 +63,26 @@ check_style() {
 	fi
 }
 
+# A short, repeatable fuzzing pass over every parser (the long one is
+# `make fuzz`): a fixed seed and a fixed number of inputs per target.
+run_fuzz_pass() {
+	local out t
+	out=$(make -s fuzz FUZZ_RUNS="${FUZZ_CHECK_RUNS:-30000}" FUZZ_SEED=1 2>&1)
+	for t in $(sed -n 's/^FUZZ_TARGETS := //p' tests/fuzz/fuzz.mk); do
+		if grep -q "^fuzz: $t FAILED" <<<"$out"; then
+			fail "fuzz/$t" "see $BUILD/fuzz/$t.log"
+		elif grep -q "^fuzz: $t " <<<"$out"; then
+			pass "fuzz/$t"
+		else
+			fail "fuzz/$t" "did not run: $(tail -1 <<<"$out")"
+		fi
+	done
+}
+
 if [ "$what" = all ] || [ "$what" = unit ]; then
 	check_style
 	run_unit_tests
+	run_fuzz_pass
 fi
 if [ "$what" = all ] || [ "$what" = system ]; then
 	for f in tests/system/test-*.sh; do

@@ -56,6 +56,8 @@ static const char *load_segments(u8 *ram, u64 ram_size, const struct mb1_image *
 		u64 lo = s->paddr, hi = (u64)s->paddr + s->mem_len;
 
 		/* RAM backs the 639K-1M hole too, so a segment may land there. */
+		if (s->file_len > s->mem_len)
+			return "a load segment's file size exceeds its memory size";
 		if (hi > ram_size)
 			return "a load segment lies beyond the VM's memory (raise mem=)";
 		if ((u64)s->file_off + s->file_len > image_len)

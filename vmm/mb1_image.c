@@ -42,10 +42,15 @@ static const char *find_header(const u8 *img, size_t len, struct mb1_image *out)
 	return "no multiboot header in the first 8 KiB";
 }
 
+/*
+ * Every range is computed in 64 bits: the header's fields are 32-bit
+ * addresses a hostile image chooses, and a sum that wraps would pass the
+ * ordering checks with a load range that runs past 4 GiB.
+ */
 static const char *parse_aout(const u8 *img, size_t len, struct mb1_image *out)
 {
 	const u8 *h = img + out->header_off;
-	u32 header_addr, load_addr, load_end, bss_end, file_off, file_len;
+	u64 header_addr, load_addr, load_end, bss_end, file_off, file_len, mem_end;
 
 	if (out->header_off + 32 > len)
 		return "a.out kludge header truncated";
@@ -58,16 +63,19 @@ static const char *parse_aout(const u8 *img, size_t len, struct mb1_image *out)
 		return "a.out kludge load_addr inconsistent with header_addr";
 	file_off = out->header_off - (header_addr - load_addr);
 	if (load_end == 0)
-		file_len = (u32)(len - file_off);
+		file_len = len - file_off;
 	else if (load_end < load_addr || load_end - load_addr > len - file_off)
 		return "a.out kludge load_end_addr beyond the image";
 	else
 		file_len = load_end - load_addr;
-	if (bss_end && bss_end < load_addr + file_len)
+	if (load_addr + file_len > BIT(32))
+		return "a.out kludge image extends beyond 4 GiB";
+	mem_end = bss_end ? bss_end : load_addr + file_len;
+	if (mem_end < load_addr + file_len)
 		return "a.out kludge bss_end_addr below load_end_addr";
 	out->nr_segs = 1;
-	out->segs[0] = (struct mb1_segment){ file_off, file_len, load_addr,
-					     bss_end ? bss_end - load_addr : file_len };
+	out->segs[0] = (struct mb1_segment){ (u32)file_off, (u32)file_len, (u32)load_addr,
+					     (u32)(mem_end - load_addr) };
 	return NULL;
 }
 

@@ -75,6 +75,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (mb1_parse_image(data, size, &img))
 		return 0;
+	/* What the loader relies on: every accepted segment is a sane range. */
+	for (unsigned i = 0; i < img.nr_segs; i++) {
+		const struct mb1_segment *sg = &img.segs[i];
+
+		if (sg->file_len > sg->mem_len || (u64)sg->paddr + sg->mem_len > (1ULL << 32) ||
+		    (u64)sg->file_off + sg->file_len > size)
+			__builtin_trap();
+	}
 	/* A valid image goes through the loader too, into a 4 MiB guest. */
 	guest_boot_load(ram, sizeof(ram), &img, data, size, "fuzz args", &mod, 1, &gb);
 	return 0;

@@ -337,6 +337,17 @@ static void test_errors(void **state)
 	assert_non_null(e);
 	assert_non_null(strstr(e, "segment"));
 
+	/*
+	 * a segment whose memory size is below its file size (a parser bug
+	 * or a hostile image): rejected, not a bss clear of mem_len - file_len
+	 * (nearly 2^32 bytes) past the copy; e6e6724 cleared it.
+	 */
+	two_segment_kernel(&img);
+	img.segs[0].mem_len = img.segs[0].file_len - 1;
+	e = guest_boot_load(ram, ram_size, &img, image, sizeof(image), "x", NULL, 0, &gb);
+	assert_non_null(e);
+	assert_non_null(strstr(e, "segment"));
+
 	/* a segment far beyond RAM (paddr + mem_len computed without wrapping) */
 	two_segment_kernel(&img);
 	img.segs[0].paddr = 0xfffff000;

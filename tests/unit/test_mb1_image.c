@@ -378,6 +378,31 @@ static void test_aout_bad(void **state)
 	/* bss_end_addr below load_end_addr. */
 	mb_aout(0x40, 0x100040, 0x100000, 0x100800, 0x1007ff, 0x100080);
 	expect_error(0x1000, "bss_end_addr");
+}
+
+/*
+ * Issue 8, item 4: load_addr + file length wrapped in 32 bits, so an
+ * image loaded just below 4 GiB passed the bss_end check with a bss_end
+ * past the wrap, and mem_len came out smaller than file_len (the loader's
+ * bss clear then ran for nearly 4 GiB).  Both are accepted on e6e6724.
+ */
+static void test_aout_wrap(void **state)
+{
+	struct mb1_image im;
+
+	(void)state;
+	memset(img, 0, sizeof(img));
+	mb_header(0x40, MB1_FLAG_AOUT_KLUDGE);
+	/* The whole file (load_end 0), 0x2000 bytes from 0xfffff000: ends at 4 GiB + 0x1000. */
+	mb_aout(0x40, 0xfffff040, 0xfffff000, 0, 0x1000, 0xfffff080);
+	assert_non_null(mb1_parse_image(img, 0x2000, &im));
+	/* ... and with a bss_end near 4 GiB that makes mem_len (mod 2^32) < file_len. */
+	mb_aout(0x40, 0xfffff040, 0xfffff000, 0, 0xffffffff, 0xfffff080);
+	assert_non_null(mb1_parse_image(img, 0x2000, &im));
+	/* The same image ending exactly at 4 GiB is fine. */
+	mb_aout(0x40, 0xffffe040, 0xffffe000, 0, 0, 0xffffe080);
+	assert_null(mb1_parse_image(img, 0x2000, &im));
+	assert_int_equal(im.segs[0].mem_len, 0x2000);
 	/* The 32-byte kludge header cut off by the end of the file. */
 	mb_aout(0x40, 0x100040, 0x100000, 0, 0, 0x100080);
 	expect_error(0x40 + 31, "truncated");
@@ -429,7 +454,8 @@ int main(void)
 		cmocka_unit_test(test_bad_segments),  cmocka_unit_test(test_no_load_segment),
 		cmocka_unit_test(test_aout_kludge),   cmocka_unit_test(test_aout_whole_file),
 		cmocka_unit_test(test_aout_over_elf), cmocka_unit_test(test_aout_bad),
-		cmocka_unit_test(test_empty),	      cmocka_unit_test(test_truncations),
+		cmocka_unit_test(test_aout_wrap),     cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_truncations),
 	};
 
 	return cmocka_run_group_tests_name("mb1_image", tests, NULL, NULL);

@@ -531,6 +531,20 @@ static void test_mmap_entry_size(void **state)
 		assert_non_null(strstr(err, "entry size"));
 	}
 
+	/*
+	 * An entry size near 2^32 must not wrap the bounds check (found by
+	 * the multiboot2 fuzzer): no entries, no read past the tag.  Before
+	 * the fix the sum wrapped and 128 entries were read from before and
+	 * after the tag.
+	 */
+	mbi_begin();
+	add_mmap_esz(map, 0, 24);
+	put32(16, 0xfffffff0);
+	add_end();
+	err = mb2_parse(mbi_finish(), &bi);
+	assert_non_null(err);
+	assert_string_equal(err, "no memory map");
+
 	/* A larger entry (a future version) is stepped over by entry_size. */
 	mbi_begin();
 	add_mmap_esz(map, ARRAY_SIZE(map), 32);
