@@ -3,7 +3,9 @@
  * Guest test: klvisor's hypercalls (docs/guest-abi.md, "Hypercalls"),
  * meant for 2 vCPUs: print with good and bad arguments, vcpu_id on each
  * vCPU, vcpu_count against fw_cfg, yield, an unknown number, and finally
- * the exit hypercall, which ends the VM with the summary's status.
+ * the exit hypercall, which ends the VM with the summary's status.  From
+ * CPL 3 every hypercall must fail with -EPERM and do nothing (on e6e6724
+ * user code could print kernel memory and end the VM).
  */
 #include "guest.h"
 
@@ -39,6 +41,28 @@ static void test_print(void)
 	check("print-outside-ram", hc_print((const char *)OUTSIDE_RAM, 8), HC_EFAULT);
 }
 
+static const char kernel_secret[] = "hypercalls: printed from ring 3";
+
+static long ring3_calls(void *arg)
+{
+	long *r = arg;
+
+	r[0] = hc_print(kernel_secret, sizeof(kernel_secret) - 1);
+	r[1] = hc_vcpu_id();
+	r[2] = hypercall(HC_EXIT, 1, 0, 0); /* would end the VM as failed */
+	return 0;
+}
+
+static void test_ring3(void)
+{
+	long r[3] = { 0, 0, 0 };
+
+	run_in_ring3(ring3_calls, r);
+	check("ring3-print-eperm", r[0], HC_EPERM);
+	check("ring3-vcpu-id-eperm", r[1], HC_EPERM);
+	check("ring3-exit-eperm", r[2], HC_EPERM);
+}
+
 int main(int argc, char **argv)
 {
 	int cpus = smp_cpu_count(1);
@@ -46,6 +70,7 @@ int main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	test_print();
+	test_ring3();
 	check("vcpu-count", hc_vcpu_count(), cpus);
 	if (smp_start(cpus) != cpus)
 		fail("smp-start", "only %d of %d vCPUs came up", smp_online(), cpus);

@@ -7,6 +7,11 @@
  * MSRs, hypercalls, CR4 writes, the emulated Key Locker instructions
  * themselves), CR4.KL cleared and set again, yields and whole time slices
  * spent spinning.
+ *
+ * With the argument "spy" it instead never sets CR4.KL and runs beside
+ * other Key Locker VMs on their CPU: the count it sees must stay 0, since
+ * hypercall 5 reports only the calling VM's own loads (issue 8, item 14;
+ * on e6e6724 it reported the physical CPU's count, everyone's).
  */
 #include "guest.h"
 #include "klcheck.h"
@@ -103,13 +108,34 @@ static void yields_and_slices(void)
 	       y0, rdtsc() - t0, gaps, longest);
 }
 
+static void spy(void)
+{
+	long seen = loads(), most = seen;
+	u64 t0 = rdtsc();
+
+	/* Yield for a while: the neighbours' keys go in and out of this CPU's slot. */
+	for (int i = 0; i < 400 || rdtsc() - t0 < 50000000ULL; i++) {
+		long now = loads();
+
+		if (now > most)
+			most = now;
+		hc_yield();
+		if (i > 100000)
+			break;
+	}
+	report(seen == 0 && most == 0, "slot-loads-only-own",
+	       "a VM that never loaded a key saw %ld slot loads (at most %ld)", seen, most);
+}
+
 int main(int argc, char **argv)
 {
 	long c0, c1, c2;
 	char why[120];
 
-	(void)argc;
-	(void)argv;
+	if (argc > 1 && !strcmp(argv[1], "spy")) {
+		spy();
+		return 0;
+	}
 	if (!report(cpuid_count(7, 0).c & CPUID7_ECX_KL, "cpuid-kl", "CPUID.7.0:ECX[23] clear"))
 		return 0;
 	c0 = loads();

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * VMCALL hypercalls (docs/guest-abi.md): number in RAX, arguments in RDI,
- * RSI, RDX, result in RAX, negative errno values on failure.
+ * RSI, RDX, result in RAX, negative errno values on failure.  Only the
+ * guest kernel (CPL 0) may make them: a print reads memory with kernel
+ * rights and exit ends the whole VM, so from user code every hypercall
+ * fails with -EPERM and does nothing.
  */
 #include "arch/x86/vmcs.h"
 #include "lib/printf.h"
@@ -18,6 +21,7 @@ enum {
 	HC_KL_SLOT_LOADS = 5,
 };
 
+#define HC_EPERM     (-1LL)
 #define HC_EFAULT    (-14LL)
 #define HC_EINVAL    (-22LL)
 #define HC_ENOSYS    (-38LL)
@@ -51,6 +55,11 @@ enum exit_action handle_vmcall(struct vcpu *v, u64 qual)
 	s64 ret;
 
 	(void)qual;
+	if (vcpu_cpl() != 0) {
+		r->rax = (u64)HC_EPERM;
+		vcpu_skip_instruction(v);
+		return EXIT_RESUME;
+	}
 	switch (r->rax) {
 	case HC_PRINT:
 		ret = hc_print(v, r->rdi, r->rsi);
@@ -73,7 +82,7 @@ enum exit_action handle_vmcall(struct vcpu *v, u64 qual)
 		       (u32)r->rdi, "exit hypercall with status %lu", r->rdi);
 		return EXIT_RESCHED;
 	case HC_KL_SLOT_LOADS:
-		ret = (s64)kl_slot_loads();
+		ret = (s64)kl_slot_loads(v->vm);
 		break;
 	default:
 		ret = HC_ENOSYS;

@@ -17,6 +17,7 @@
 #define HC_EXIT		 4
 #define HC_KL_SLOT_LOADS 5
 
+#define HC_EPERM  -1 /* a hypercall from CPL > 0 */
 #define HC_EINVAL -22
 #define HC_EFAULT -14
 #define HC_ENOSYS -38

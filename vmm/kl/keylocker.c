@@ -316,7 +316,9 @@ void kl_switch_in(struct vcpu *v)
 {
 	if (!v->kl.cr4_kl)
 		return; /* a vCPU without CR4.KL cannot use the slot: leave it alone */
-	kl_slot_make_resident(kl_this_slot(), v->kl.id, v->kl.version, &v->kl.iwkey, slot_loader());
+	if (kl_slot_make_resident(kl_this_slot(), v->kl.id, v->kl.version, &v->kl.iwkey,
+				  slot_loader()))
+		v->kl.slot_loads++;
 }
 
 void kl_reload(struct vcpu *v)
@@ -358,9 +360,13 @@ void kl_vm_destroy(struct vm *vm)
 	kl_backup_reset(&vm->kl_backup);
 }
 
-u64 kl_slot_loads(void)
+u64 kl_slot_loads(const struct vm *vm)
 {
-	return kl_this_slot()->loads;
+	u64 n = 0;
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		n += __atomic_load_n(&vm->vcpus[i]->kl.slot_loads, __ATOMIC_RELAXED);
+	return n;
 }
 
 void kl_report(void)

@@ -25,6 +25,7 @@ struct kl_vcpu {
 	u64 version; /* changes with every new key, so a stale slot is detected */
 	bool cr4_kl;
 	u64 copy_status; /* IA32_COPY_STATUS */
+	u64 slot_loads; /* loads of this vCPU's IWKey into a slot (hypercall 5) */
 };
 
 /*
@@ -79,7 +80,8 @@ enum kl_msr_result kl_wrmsr(struct vcpu *v, u32 msr, u64 val);
 void kl_vm_destroy(struct vm *vm);
 
 /* This CPU's slot loads (hypercall and log). */
-u64 kl_slot_loads(void);
+/* Slot loads of @vm's own IWKeys: never another VM's (that would be a side channel). */
+u64 kl_slot_loads(const struct vm *vm);
 /* One line per CPU with its slot loads. */
 void kl_report(void);
 /* The console's view: policy, backend, slot owners and loads; never key material. */
