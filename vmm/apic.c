@@ -125,6 +125,8 @@ static const char *xapic_mmio(struct vcpu *v, u64 gpa)
 	const char *err;
 
 	err = vcpu_decode_insn(v, &in);
+	if (err == vcpu_fetch_fault)
+		return NULL; /* the guest takes the #PF */
 	if (err)
 		return err;
 	if (in.kind == INSN_0F38 || in.op_size != 4 || (off & 0xf))

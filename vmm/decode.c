@@ -25,6 +25,32 @@ static s64 sign_extend(u64 v, unsigned bytes)
 	return (s64)(v << shift) >> shift;
 }
 
+/*
+ * 16-bit addressing (SDM Vol. 2, table 2-1): no SIB; rm picks a base and
+ * an index from BX/BP and SI/DI, rm 6 with mod 0 is a bare disp16, and
+ * displacements are 8 or 16 bits.  BP-based forms default to SS, which
+ * operand_segment() gets from base 5 as for 32-bit forms.
+ */
+static const char *decode_modrm16(struct cursor *c, struct insn *in)
+{
+	static const u8 base16[8] = { 3, 3, 5, 5, 6, 7, 5, 3 }; /* BX BX BP BP SI DI BP BX */
+	static const u8 index16[8] = { 6, 7, 6, 7, 4, 4, 4, 4 }; /* SI DI SI DI - - - - */
+	unsigned disp_size = in->mod == 1 ? 1 : in->mod == 2 ? 2 : 0;
+	u64 d = 0;
+
+	if (in->mod == 0 && in->rm == 6) {
+		in->no_base = true;
+		disp_size = 2;
+	} else {
+		in->base = base16[in->rm];
+		in->index = index16[in->rm];
+	}
+	if (disp_size && !take(c, disp_size, &d))
+		return "truncated displacement";
+	in->disp = disp_size ? sign_extend(d, disp_size) : 0;
+	return NULL;
+}
+
 static const char *decode_modrm(struct cursor *c, struct insn *in, unsigned mode_bits)
 {
 	u64 b, d = 0;
@@ -41,7 +67,7 @@ static const char *decode_modrm(struct cursor *c, struct insn *in, unsigned mode
 		return NULL;
 	}
 	if (in->addr_size == 2)
-		return "16-bit addressing is not supported";
+		return decode_modrm16(c, in);
 	if (in->rm == 4) {
 		if (!take(c, 1, &b))
 			return "truncated SIB";
@@ -193,9 +219,11 @@ u64 insn_effective_address(const struct insn *in, u64 (*gpr)(void *ctx, unsigned
 		ea += rip_next;
 	else if (!in->no_base)
 		ea += gpr(ctx, in->base);
-	if (in->has_sib && in->index != 4)
+	if ((in->has_sib || in->addr_size == 2) && in->index != 4)
 		ea += gpr(ctx, in->index) << in->scale;
 	if (in->addr_size == 4)
 		ea &= 0xffffffff;
+	else if (in->addr_size == 2)
+		ea &= 0xffff;
 	return ea;
 }

@@ -8,6 +8,7 @@
 #define CR4_PSE	 BIT(4)
 #define CR4_PAE	 BIT(5)
 #define CR4_SMEP BIT(20)
+#define CR4_SMAP BIT(21)
 #define EFER_LMA BIT(10)
 #define EFER_NXE BIT(11)
 
@@ -37,6 +38,16 @@ static bool fetch_reported(const struct gwalk_ctx *c, u32 access)
 	       ((c->cr4 & CR4_SMEP) || ((c->cr4 & CR4_PAE) && (c->efer & EFER_NXE)));
 }
 
+/*
+ * SMAP: a supervisor data access to a user page faults unless RFLAGS.AC
+ * is set (all of klvisor's supervisor accesses are explicit ones, on the
+ * guest's behalf).
+ */
+static bool smap_fault(const struct gwalk_ctx *c, u32 access, bool user_page)
+{
+	return user_page && !(access & (GW_USER | GW_FETCH)) && (c->cr4 & CR4_SMAP) && !c->ac;
+}
+
 /* Permissions accumulate down the walk: every level must allow the access. */
 struct perms {
 	bool w, u, nx;
@@ -55,6 +66,8 @@ static enum gwalk_result check(const struct gwalk_ctx *c, const struct perms *p,
 	if ((access & GW_FETCH) && p->nx && (c->efer & EFER_NXE))
 		fault = true;
 	if ((access & GW_FETCH) && !user && p->u && (c->cr4 & CR4_SMEP))
+		fault = true;
+	if (smap_fault(c, access, p->u))
 		fault = true;
 	if (!fault)
 		return GW_OK;

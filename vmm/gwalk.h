@@ -11,6 +11,7 @@
 #include "lib/types.h"
 
 /* Access kinds, laid out like the #PF error code bits. */
+#define GW_READ	 0
 #define GW_WRITE BIT(1)
 #define GW_USER	 BIT(2)
 #define GW_FETCH BIT(4)
@@ -26,7 +27,18 @@ struct gwalk_ctx {
 	const u8 *ram;
 	u64 ram_size;
 	u64 cr0, cr3, cr4, efer;
+	bool ac; /* RFLAGS.AC: lets explicit supervisor data accesses through SMAP */
 };
+
+/*
+ * The access kind of an instruction's own fetch or explicit data access
+ * at privilege level @cpl: at CPL 3 it is a user-mode access (U/S, and no
+ * SMEP/SMAP), at CPL 0-2 a supervisor one (SDM Vol. 3, 4.6).
+ */
+static inline u32 gwalk_access(unsigned cpl, u32 kind)
+{
+	return kind | (cpl == 3 ? GW_USER : 0);
+}
 
 enum gwalk_result {
 	GW_OK,

@@ -302,7 +302,10 @@ void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
 	c->cr3 = vmcs_read(GUEST_CR3);
 	c->cr4 = vcpu_cr4();
 	c->efer = vmcs_read(GUEST_IA32_EFER);
+	c->ac = !!(vmcs_read(GUEST_RFLAGS) & RFLAGS_AC);
 }
+
+const char vcpu_fetch_fault[] = "instruction fetch faulted; #PF injected";
 
 const char *vcpu_decode_insn(struct vcpu *v, struct insn *in)
 {
@@ -312,12 +315,24 @@ const char *vcpu_decode_insn(struct vcpu *v, struct insn *in)
 	size_t len;
 	u32 pfec;
 
-	/* Up to 15 bytes, or as many as are readable: the decoder says if that is enough. */
+	const char *err;
+	enum gwalk_result r;
+
+	/*
+	 * Up to 15 bytes, or as many as are readable: the decoder says if that
+	 * is enough.  The fetch is the guest's own, at its CPL (so U/S, SMEP
+	 * and NX apply as to the CPU's fetch); if the bytes needed are not
+	 * fetchable, the guest gets the #PF the CPU would have raised.
+	 */
 	vcpu_walk_ctx(v, &c);
-	gwalk_read(&c, la, GW_FETCH, bytes, INSN_MAX_LEN, &len, &where, &pfec);
-	if (!len)
-		return "the instruction could not be fetched";
-	return insn_decode(bytes, len, vcpu_mode_bits(), in);
+	r = gwalk_read(&c, la, gwalk_access(vcpu_cpl(), GW_FETCH), bytes, INSN_MAX_LEN, &len,
+		       &where, &pfec);
+	err = len ? insn_decode(bytes, len, vcpu_mode_bits(), in) : "nothing fetched";
+	if (!err || r != GW_PAGE_FAULT)
+		return err ? (len ? err : "the instruction could not be fetched") : NULL;
+	v->regs.cr2 = where;
+	vcpu_inject_exception(v, 14, true, pfec);
+	return vcpu_fetch_fault;
 }
 
 #define AR_L  BIT(13) /* CS: 64-bit code */
@@ -390,7 +405,8 @@ bool vcpu_read_operand(struct vcpu *v, const struct insn *in, u64 ea, void *buf,
 	}
 
 	vcpu_walk_ctx(v, &c);
-	switch (gwalk_read(&c, la, vcpu_cpl() == 3 ? GW_USER : 0, buf, len, &done, &where, &pfec)) {
+	switch (gwalk_read(&c, la, gwalk_access(vcpu_cpl(), GW_READ), buf, len, &done, &where,
+			   &pfec)) {
 	case GW_OK:
 		return true;
 	case GW_PAGE_FAULT:

@@ -53,8 +53,14 @@ u64 vcpu_cr4(void);
 /* Paging state for walking the current vCPU's page tables. */
 void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c);
 
-/* Fetch (through the guest's paging) and decode the instruction at CS:RIP; NULL or why not. */
+/*
+ * Fetch (through the guest's paging, at its CPL) and decode the
+ * instruction at CS:RIP; NULL or why not.  If the fetch itself faulted,
+ * the #PF is already injected and the result is vcpu_fetch_fault: the
+ * caller only resumes the guest.
+ */
 const char *vcpu_decode_insn(struct vcpu *v, struct insn *in);
+extern const char vcpu_fetch_fault[];
 /* 16, 32 or 64: the code size the current CS runs at. */
 unsigned vcpu_mode_bits(void);
 unsigned vcpu_cpl(void);

@@ -30,6 +30,7 @@
 #define RFLAGS_ZF BIT(6)
 #define RFLAGS_TF BIT(8)
 #define RFLAGS_IF BIT(9)
+#define RFLAGS_AC BIT(18)
 
 #define MSR_IA32_APIC_BASE		 0x1b
 #define MSR_IA32_FEATURE_CONTROL	 0x3a

@@ -21,6 +21,7 @@
 #define CR4_PSE	 0x10ULL
 #define CR4_PAE	 0x20ULL
 #define CR4_SMEP 0x100000ULL
+#define CR4_SMAP 0x200000ULL
 #define EFER_LME 0x100ULL
 #define EFER_LMA 0x400ULL
 #define EFER_NXE 0x800ULL
@@ -232,6 +233,55 @@ static void test_smep(void **state)
 	w32(0x1000 + 4 * 4, 0x3000 | P | RW);
 	w32(0x3000, 0x9000 | P | RW | US);
 	assert_walk(0x01000000, FETCH, 0x9000);
+}
+
+/*
+ * Issue 8, item 6: the VMM's own fetch of a CPL-3 instruction (to emulate
+ * Key Locker or an APIC access) is a user-mode fetch.  On e6e6724 it was
+ * walked as GW_FETCH alone, a supervisor fetch, which SMEP refuses for
+ * every user page: AES*KL from user code got #UD.
+ */
+static void test_cpl3_fetch_is_user(void **state)
+{
+	(void)state;
+	build_32bit();
+	w32(0x2000 + 6 * 4, 0x8000 | P | RW); /* supervisor page */
+	ctx.cr4 = CR4_SMEP | CR4_SMAP;
+	assert_int_equal(gwalk_access(3, GW_FETCH), FETCH | USER);
+	assert_int_equal(gwalk_access(0, GW_FETCH), FETCH);
+	assert_int_equal(gwalk_access(2, GW_READ), READ);
+	assert_walk(0x00403000, gwalk_access(3, GW_FETCH), 0x5000);
+	/* A user-mode fetch from a supervisor page: #PF with U and I/D. */
+	assert_fault(0x00406000, gwalk_access(3, GW_FETCH), EC_P | EC_U | EC_I);
+	/* Kernel code fetching from a user page under SMEP still faults. */
+	assert_fault(0x00403000, gwalk_access(0, GW_FETCH), EC_P | EC_I);
+}
+
+/* SMAP: supervisor data accesses to user pages fault unless RFLAGS.AC is set. */
+static void test_smap(void **state)
+{
+	(void)state;
+	build_32bit();
+	w32(0x2000 + 6 * 4, 0x8000 | P | RW); /* supervisor page */
+	assert_walk(0x00403000, READ, 0x5000); /* no SMAP: fine */
+	ctx.cr4 = CR4_SMAP;
+	assert_fault(0x00403000, READ, EC_P);
+	assert_fault(0x00403000, WRITE, EC_P | EC_W);
+	ctx.ac = true;
+	assert_walk(0x00403000, READ, 0x5000);
+	assert_walk(0x00403000, WRITE, 0x5000);
+	ctx.ac = false;
+	/* Not data, or not a user page, or a user-mode access: SMAP does not apply. */
+	assert_walk(0x00403000, FETCH, 0x5000);
+	assert_walk(0x00406000, READ, 0x8000);
+	assert_walk(0x00403000, READ | USER, 0x5000);
+	/* WP=0 lets supervisor writes to read-only pages through, but not SMAP's check. */
+	w32(0x2000 + 3 * 4, 0x5000 | P | US);
+	assert_fault(0x00403000, WRITE, EC_P | EC_W);
+	ctx.cr4 = 0;
+	assert_walk(0x00403000, WRITE, 0x5000);
+	ctx.cr0 |= CR0_WP;
+	assert_fault(0x00403000, WRITE, EC_P | EC_W);
 }
 
 /* PAE: PDPT at 0x3020, PDPTE 1 -> PD 0x4000, PDE 1 -> PT 0x7000, PTE 1 -> 0x9000. */
@@ -502,6 +552,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_smep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pae, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pae_xd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cpl3_fetch_is_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_smap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_4level_4k, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_4level_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_4level_permissions, setup, teardown),

@@ -121,8 +121,12 @@ void kl_handle_ud(struct vcpu *v)
 	enum kl_op op;
 	bool ud;
 	u64 cr0 = vcpu_cr0(), cr4 = vcpu_cr4();
+	const char *err;
 
-	if (vcpu_decode_insn(v, &in)) {
+	err = vcpu_decode_insn(v, &in);
+	if (err == vcpu_fetch_fault)
+		return;
+	if (err) {
 		vcpu_inject_ud(v);
 		return;
 	}

@@ -131,9 +131,12 @@ void kl_hw_loadiwkey_exit(struct vcpu *v)
 {
 	static bool mismatch_logged;
 	struct insn in;
+	const char *err = vcpu_decode_insn(v, &in);
 	bool ud;
 
-	if (vcpu_decode_insn(v, &in) || kl_classify(&in, &ud) != KL_LOADIWKEY || ud) {
+	if (err == vcpu_fetch_fault)
+		return;
+	if (err || kl_classify(&in, &ud) != KL_LOADIWKEY || ud) {
 		vm_end(v->vm, VM_STOPPED, 0,
 		       "LOADIWKEY exit at an instruction that is not LOADIWKEY");
 		return;
