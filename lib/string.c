@@ -95,6 +95,24 @@ void memzero_explicit(void *d, size_t n)
 	__asm__ volatile("" : : "r"(d) : "memory");
 }
 
+bool mem_is_zero(const void *p, size_t n)
+{
+	const u8 *b = p;
+	size_t i = 0;
+
+	/* Eight bytes at a time where aligned: guest RAM is megabytes. */
+	for (; i < n && ((uintptr_t)(b + i) & 7); i++)
+		if (b[i])
+			return false;
+	for (; i + 8 <= n; i += 8)
+		if (*(const u64 *)(b + i))
+			return false;
+	for (; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
 bool parse_u64(const char *s, size_t len, bool suffixes, u64 *out)
 {
 	unsigned base = 10, shift = 0;

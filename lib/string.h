@@ -19,6 +19,8 @@ int strncmp(const char *a, const char *b, size_t n);
 
 /* Zero memory in a way the compiler may not drop as a dead store. */
 void memzero_explicit(void *d, size_t n);
+/* True if all @n bytes at @p are zero (reading back a wipe). */
+bool mem_is_zero(const void *p, size_t n);
 
 /* Parse an unsigned number (decimal, or hex with 0x) with an optional
  * K/M/G suffix when @suffixes is set.  Returns false on anything else. */

@@ -9,6 +9,7 @@ static const char *const vmcs_break_names[] = { "none", "guest-state", "control"
 static const char *const fault_names[] = { "none", "pf", "ud", NULL };
 static const char *const kl_policy_names[] = { "guests", "host", "off", NULL };
 static const char *const console_names[] = { "auto", "keep", NULL };
+static const char *const off_on_names[] = { "off", "on", NULL };
 
 struct option {
 	const char *name;
@@ -46,6 +47,11 @@ static void set_console(struct klv_config *cfg, unsigned i)
 	cfg->console_keep = i == 1;
 }
 
+static void set_wipecheck(struct klv_config *cfg, unsigned i)
+{
+	cfg->test_wipecheck = i == 1;
+}
+
 static const struct option options[] = {
 	{ "loglevel", log_levels, set_loglevel },
 	{ "onexit", onexit_names, set_onexit },
@@ -53,6 +59,7 @@ static const struct option options[] = {
 	{ "keylocker", kl_policy_names, set_kl_policy },
 	{ "test.vmcs_break", vmcs_break_names, set_vmcs_break },
 	{ "test.fault", fault_names, set_fault },
+	{ "test.wipecheck", off_on_names, set_wipecheck },
 };
 
 void cmdline_defaults(struct klv_config *cfg)
@@ -63,6 +70,7 @@ void cmdline_defaults(struct klv_config *cfg)
 	cfg->test_fault = TEST_FAULT_NONE;
 	cfg->kl_policy = KL_POLICY_GUESTS;
 	cfg->console_keep = false;
+	cfg->test_wipecheck = false;
 }
 
 static const char *apply(const struct token *t, struct klv_config *cfg, const char *const **allowed)

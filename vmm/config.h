@@ -42,6 +42,7 @@ struct klv_config {
 	enum test_fault test_fault;
 	enum kl_policy kl_policy;
 	bool console_keep; /* open a console prompt instead of powering off */
+	bool test_wipecheck; /* test only: check every wipe at VM end and report it */
 };
 
 /*

@@ -17,6 +17,7 @@
 #include "vmm/sched.h"
 #include "vmm/shutdown.h"
 #include "vmm/vcpu.h"
+#include "vmm/vmm.h"
 
 void sched_add(struct vcpu *v)
 {
@@ -27,10 +28,22 @@ void sched_add(struct vcpu *v)
 	pc->runq = v;
 }
 
-/* The last vCPU of an ended VM to stop frees (and first wipes) its memory. */
+/* test.wipecheck: read a wipe back; the first thing found dirty is kept. */
+static void wipe_check(struct vm *vm, const char *dirty)
+{
+	if (klv_cfg.test_wipecheck && dirty && !vm->wipe_dirty)
+		vm->wipe_dirty = dirty;
+}
+
+/*
+ * The last vCPU of an ended VM to stop frees (and first wipes) its memory.
+ * Everything of the VM's that the VMM holds goes: guest RAM, each vCPU's
+ * vector-state area, IWKey and slot copy, and the VM's IWKey backup.
+ */
 static void retire(struct percpu *pc, struct vcpu *v)
 {
 	struct vm *vm = v->vm;
+	bool check = klv_cfg.test_wipecheck;
 
 	if (v->state == VCPU_DONE)
 		return;
@@ -46,13 +59,54 @@ static void retire(struct percpu *pc, struct vcpu *v)
 	kl_vcpu_destroy(v);
 	msr_forget(v);
 	memzero_explicit(v->fpu, fpu_area_size());
+	if (check) {
+		wipe_check(vm, mem_is_zero(v->fpu, fpu_area_size()) ? NULL : "a vector-state area");
+		wipe_check(vm, kl_vcpu_wiped(v));
+	}
 	if (__atomic_add_fetch(&vm->vcpus_retired, 1, __ATOMIC_SEQ_CST) != vm->nr_vcpus)
 		return;
 	kl_vm_destroy(vm);
 	memzero_explicit(vm->ram, vm->ram_size);
+	if (check) {
+		wipe_check(vm, mem_is_zero(vm->ram, vm->ram_size) ? NULL : "guest RAM");
+		wipe_check(vm, kl_vm_wiped(vm));
+		vm->wipe_checked = true;
+	}
 	page_free(vm->ram_pa, vm->ram_size / PAGE_SIZE);
 	ept_destroy(&vm->ept);
 	vm->ram = NULL;
+}
+
+/*
+ * Nothing is left to run: every VM has ended, but this CPU may not have
+ * seen the last ones end (a VM can end on another CPU between our look
+ * at its vCPU and here).  Retire every vCPU on the run queue before
+ * saying this CPU is done, so no VM's RAM or keys outlive the run.
+ */
+static void retire_all(struct percpu *pc)
+{
+	for (struct vcpu *v = pc->runq; v; v = v->next_on_cpu)
+		retire(pc, v);
+	__atomic_store_n(&pc->sched_done, true, __ATOMIC_RELEASE);
+}
+
+/* The boot CPU waits (bounded) for the others' retire_all() before reporting. */
+static void wait_for_other_cpus(void)
+{
+	for (unsigned i = 0; i < nr_cpus; i++) {
+		u64 waited = 0;
+
+		if (!cpus[i]->selftest_ok)
+			continue;
+		while (!__atomic_load_n(&cpus[i]->sched_done, __ATOMIC_ACQUIRE) &&
+		       waited < 1000000) {
+			udelay(10);
+			waited += 10;
+		}
+		if (!cpus[i]->sched_done)
+			pr_err("cpu%u: did not retire its vCPUs within 1 s; their VMs may not be wiped\n",
+			       i);
+	}
 }
 
 /* First run on its CPU: the VMCS can only be made here. */
@@ -146,8 +200,11 @@ void sched_run(void)
 		v = pick(pc);
 		if (!v) {
 			if (!vms_running) {
-				if (pc->id == 0)
+				retire_all(pc);
+				if (pc->id == 0) {
+					wait_for_other_cpus();
 					return;
+				}
 				halt_forever(); /* until the boot CPU's stop NMI */
 			}
 			cpu_relax();

@@ -247,6 +247,16 @@ bool vms_report(void)
 		counts[vm->result]++;
 		printk("klvisor: vm '%s': %s (%s), %lu exits\n", vm->def.name,
 		       result_names[vm->result], vm->end_reason, exits);
+		if (!klv_cfg.test_wipecheck)
+			continue;
+		if (!vm->wipe_checked)
+			printk("klvisor: vm '%s': NOT wiped: it was never retired\n", vm->def.name);
+		else if (vm->wipe_dirty)
+			printk("klvisor: vm '%s': NOT wiped: %s is not zero\n", vm->def.name,
+			       vm->wipe_dirty);
+		else
+			printk("klvisor: vm '%s': wiped (RAM, vector state, IWKeys, backup, slot copies read back as zero)\n",
+			       vm->def.name);
 	}
 	kl_report();
 	printk("klvisor: %u guests, %u passed, %u failed, %u skipped\n", nr_vms, counts[VM_PASSED],

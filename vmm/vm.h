@@ -77,6 +77,9 @@ struct vm {
 	bool end_claimed; /* vm_end: the first caller wins */
 	volatile bool ended;
 	unsigned vcpus_retired;
+	/* test.wipecheck: each wipe read back; a dirty one names what it found. */
+	bool wipe_checked;
+	const char *wipe_dirty;
 	enum vm_result result;
 	u32 exit_value; /* the v of an isa-debug-exit style exit */
 	char end_reason[96];

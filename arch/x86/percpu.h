@@ -38,6 +38,7 @@ struct percpu {
 	void *fpu_owner; /* vCPU whose vector registers and XCR0 are loaded */
 	struct vcpu *runq, *runq_next; /* this CPU's vCPUs; where to look next */
 	struct vcpu *volatile current; /* the vCPU that ran last (the monitor shows it) */
+	volatile bool sched_done; /* every vCPU of this CPU retired: its VMs' state is wiped */
 
 	/* VMX self-test result, read by the boot CPU. */
 	volatile int selftest_done;

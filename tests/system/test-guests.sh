@@ -109,3 +109,25 @@ systest_guest_chaos_bounded_and_contained() {
 	[ "$n" -le 8 ] || _note "$n port log lines from one VM; at most 8 expected"
 	expect "[chaos] (further accesses of this kind are not logged)"
 }
+
+# Every way a VM ends (passed, failed, stopped by a triple fault, ended by
+# its timeout, a Key Locker VM with a backup, vCPUs on both CPUs) wipes its
+# RAM, vector state, IWKeys, backup and slot copies; test.wipecheck=on
+# reads each wipe back and reports it per VM.
+systest_guest_vms_wiped_at_end() {
+	local name
+	boot_bochs --cpus 2 "test.wipecheck=on" \
+		"$BUILD/guests/hypercalls.elf=twocpu vcpus=2 mem=4M timeout=60" \
+		"$BUILD/guests/klbackup.elf=klb vcpus=2 mem=4M timeout=60 pin=1 kl=on" \
+		"$BUILD/guests/klinsn.elf=kli vcpus=1 mem=4M timeout=60 pin=1 kl=on" \
+		"$BUILD/guests/hostile.elf=triple vcpus=1 mem=4M timeout=60 -- triple" \
+		"$BUILD/guests/preempt.elf=spinner vcpus=1 mem=4M timeout=8 -- spin" \
+		"$BUILD/guests/cpuid.elf=plain vcpus=1 mem=4M timeout=60"
+	expect "klvisor: powering off"
+	reject "NOT wiped"
+	for name in twocpu klb kli triple spinner plain; do
+		expect "klvisor: vm '$name': wiped (RAM, vector state, IWKeys, backup, slot copies read back as zero)"
+	done
+	expect "vm 'triple': stopped: triple fault"
+	expect_re "^vm 'spinner': stopped: timeout"
+}

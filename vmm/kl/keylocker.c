@@ -262,6 +262,25 @@ void kl_vcpu_destroy(struct vcpu *v)
 	memzero_explicit(&v->kl.iwkey, sizeof(v->kl.iwkey));
 }
 
+const char *kl_vcpu_wiped(const struct vcpu *v)
+{
+	const struct kl_slot *s = kl_this_slot();
+
+	if (!mem_is_zero(&v->kl.iwkey, sizeof(v->kl.iwkey)))
+		return "the vCPU's IWKey";
+	if (v->kl.id && s->owner == v->kl.id)
+		return "the slot still owned by the vCPU";
+	if (!s->owner && !mem_is_zero(&s->key, sizeof(s->key)))
+		return "an unowned slot copy";
+	return NULL;
+}
+
+const char *kl_vm_wiped(const struct vm *vm)
+{
+	return mem_is_zero(&vm->kl_backup.key, sizeof(vm->kl_backup.key)) ? NULL :
+									    "the IWKey backup";
+}
+
 bool kl_vmcs_setup(struct vcpu *v)
 {
 	bool ok = vmcs_write32(EXCEPTION_BITMAP, vm_kl(v->vm) && !hw ? BIT(6) : 0);

@@ -80,6 +80,14 @@ enum kl_msr_result kl_wrmsr(struct vcpu *v, u32 msr, u64 val);
 void kl_vm_destroy(struct vm *vm);
 
 /* This CPU's slot loads (hypercall and log). */
+/*
+ * test.wipecheck: NULL if nothing of @v's keys is left (its IWKey copy,
+ * this CPU's slot copy), else what is; call after kl_vcpu_destroy() on
+ * @v's CPU.  kl_vm_wiped() the same for the VM's backup.
+ */
+const char *kl_vcpu_wiped(const struct vcpu *v);
+const char *kl_vm_wiped(const struct vm *vm);
+
 /* Slot loads of @vm's own IWKeys: never another VM's (that would be a side channel). */
 u64 kl_slot_loads(const struct vm *vm);
 /* One line per CPU with its slot loads. */
