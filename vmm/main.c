@@ -178,6 +178,7 @@ void kmain(u32 magic, u64 mbi_phys)
 	ok = passed == nr_cpus;
 	kl_init();
 	if (ok && vms_create()) {
+		sched_prepare();
 		mb();
 		sched_go = true;
 		sched_run();

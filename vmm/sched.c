@@ -6,6 +6,7 @@
  * only when a different vCPU runs on this CPU than last time.
  */
 #include "arch/x86/cpu.h"
+#include "arch/x86/spec.h"
 #include "arch/x86/timer.h"
 #include "arch/x86/vmcs.h"
 #include "lib/printf.h"
@@ -107,6 +108,44 @@ static void wait_for_other_cpus(void)
 			pr_err("cpu%u: did not retire its vCPUs within 1 s; their VMs may not be wiped\n",
 			       i);
 	}
+}
+
+static struct spec_switch hygiene; /* decided by the boot CPU; all CPUs are alike */
+
+void sched_prepare(void)
+{
+	struct spec_facts f = { cpuid(7, 0).edx, 0 };
+
+	if (f.cpuid7_edx & CPUID7_EDX_ARCH_CAPS)
+		f.arch_caps = rdmsr(MSR_IA32_ARCH_CAPABILITIES);
+	hygiene = spec_decide(&f);
+	pr_info("klvisor: on a switch to a different VM: L1D flush %s, VERW %s, IBPB %s\n",
+		hygiene.l1d_flush ? "yes" : "no", hygiene.verw ? "yes" : "no",
+		hygiene.ibpb ? "yes" : "no");
+	if (hygiene.unmitigated)
+		pr_warn("klvisor: NOT MITIGATED between VMs: %s\n", hygiene.unmitigated);
+}
+
+/*
+ * The last root-mode work of the previous VM (its vector state saved,
+ * its keys unwrapped by the software Key Locker) may sit in L1D, the CPU
+ * buffers and the branch predictors: clear what this CPU is affected by
+ * before a different VM runs.  The same VM again needs nothing.
+ */
+static void hygiene_switch(struct percpu *pc, const struct vm *vm)
+{
+	if (pc->last_vm == vm)
+		return;
+	if (pc->last_vm) {
+		if (hygiene.ibpb)
+			wrmsr(MSR_IA32_PRED_CMD, 1);
+		if (hygiene.l1d_flush)
+			wrmsr(MSR_IA32_FLUSH_CMD, 1);
+		if (hygiene.verw)
+			verw_clear_buffers();
+		pc->vm_switches++;
+	}
+	pc->last_vm = vm;
 }
 
 /* First run on its CPU: the VMCS can only be made here. */
@@ -216,6 +255,7 @@ void sched_run(void)
 		fpu_switch_to(v);
 		msr_switch_in(v);
 		kl_switch_in(v);
+		hygiene_switch(pc, v->vm);
 		pc->current = v;
 		vcpu_run_slice(v, slice);
 	}

@@ -19,5 +19,7 @@ void sched_add(struct vcpu *v);
  * the boot CPU; the others wait to be stopped.
  */
 void sched_run(void);
+/* Once, on the boot CPU before any CPU schedules: the VM-switch hygiene policy. */
+void sched_prepare(void);
 
 #endif

@@ -259,6 +259,10 @@ bool vms_report(void)
 			       vm->def.name);
 	}
 	kl_report();
+	for (unsigned i = 0; i < nr_cpus; i++)
+		if (cpus[i]->vm_switches)
+			printk("klvisor: cpu%u: %lu switches to a different VM, each with the VM-switch hygiene\n",
+			       i, cpus[i]->vm_switches);
 	printk("klvisor: %u guests, %u passed, %u failed, %u skipped\n", nr_vms, counts[VM_PASSED],
 	       counts[VM_FAILED] + counts[VM_STOPPED], counts[VM_SKIPPED]);
 	return counts[VM_FAILED] + counts[VM_STOPPED] == 0;

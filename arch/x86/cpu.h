@@ -126,6 +126,17 @@ DEFINE_DR(6)
 #undef DEFINE_DR
 #define DR6_RESET 0xffff0ff0ULL
 
+/*
+ * VERW with a valid writable data selector: on MD_CLEAR parts it also
+ * overwrites the CPU's store, fill and load buffers (MDS, TAA, RFDS).
+ */
+static inline void verw_clear_buffers(void)
+{
+	u16 ds = 0x10;
+
+	__asm__ volatile("verw %0" ::"m"(ds) : "cc");
+}
+
 /* A 48-bit linear address sign-extended to 64 bits (4-level paging). */
 static inline bool is_canonical(u64 a)
 {

@@ -38,6 +38,8 @@ struct percpu {
 	void *fpu_owner; /* vCPU whose vector registers and XCR0 are loaded */
 	struct vcpu *runq, *runq_next; /* this CPU's vCPUs; where to look next */
 	struct vcpu *volatile current; /* the vCPU that ran last (the monitor shows it) */
+	const void *last_vm; /* the VM whose vCPU entered last: a different one needs hygiene */
+	u64 vm_switches; /* switches to a different VM, with the hygiene done */
 	volatile bool sched_done; /* every vCPU of this CPU retired: its VMs' state is wiped */
 
 	/* VMX self-test result, read by the boot CPU. */

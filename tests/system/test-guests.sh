@@ -27,6 +27,10 @@ systest_guests_all_at_once() {
 	expect_re "^klvisor: ${#GM_NAME[@]} guests, [0-9]+ passed"
 	expect "klvisor: powering off"
 	reject "PANIC"
+	# Many VMs share each CPU: switches between them happen, with the hygiene.
+	expect_re "^klvisor: on a switch to a different VM: L1D flush (yes|no), VERW (yes|no), IBPB (yes|no)$"
+	expect_re "^klvisor: cpu0: [0-9]{2,} switches to a different VM"
+	expect_re "^klvisor: cpu1: [0-9]{2,} switches to a different VM"
 	for i in "${!GM_NAME[@]}"; do
 		name=${GM_NAME[$i]}
 		# The guest's own verdicts, by name.

@@ -21,7 +21,6 @@
 #include "vmm/vcpu.h"
 
 #define MSR_IA32_VMX_PROCBASED_CTLS3 0x492
-#define MSR_IA32_ARCH_CAPABILITIES   0x10a
 #define MSR_IA32_MCU_OPT_CTRL	     0x123
 
 static bool verw_after_load;
@@ -58,13 +57,6 @@ void kl_hw_cpu_enable(void)
 	write_cr4(read_cr4() | CR4_KL);
 }
 
-static void verw(void)
-{
-	u16 ds = 0x10;
-
-	__asm__ volatile("verw %0" ::"m"(ds) : "cc");
-}
-
 /*
  * Root-mode LOADIWKEY from XMM0-2.  The registers hold the running guest's
  * values: saved before, restored after, and every copy wiped.  EAX = the
@@ -89,7 +81,7 @@ void kl_hw_load(struct kl_slot *s, const struct kl_iwkey *key)
 	memzero_explicit(k, sizeof(k));
 	memzero_explicit(saved, sizeof(saved));
 	if (verw_after_load)
-		verw(); /* RFDS: clear buffers before less-trusted code runs */
+		verw_clear_buffers(); /* RFDS: clear buffers before less-trusted code runs */
 }
 
 /*

@@ -8,12 +8,12 @@
 #ifndef VMM_KL_HWCHECK_H
 #define VMM_KL_HWCHECK_H
 
+#include "arch/x86/spec.h"
 #include "lib/types.h"
 
-/* IA32_ARCH_CAPABILITIES (0x10a) */
+/* IA32_ARCH_CAPABILITIES (0x10a; the rest in arch/x86/spec.h) */
 #define ARCH_CAP_GDS_CTRL BIT(25)
 #define ARCH_CAP_GDS_NO	  BIT(26)
-#define ARCH_CAP_RFDS_NO  BIT(27)
 /* IA32_MCU_OPT_CTRL (0x123) */
 #define MCU_OPT_GDS_MITG_DIS  BIT(4)
 #define MCU_OPT_GDS_MITG_LOCK BIT(5)
