@@ -153,14 +153,125 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-static spinlock_t print_lock;
-/* Once set, output no longer takes the lock: the CPU holding it may be dead. */
+/*
+ * The log ring.  Writing to a polled UART takes about 87 us a byte, so no
+ * CPU may do it while holding a lock another CPU needs: vprintk copies its
+ * line into the ring under print_lock (a memcpy), and whoever then gets
+ * drain_lock (a trylock: nobody waits for it) writes the ring out to the
+ * console, at most DRAIN_MAX bytes per call.  What is left goes out with
+ * the next printk, printk_drain() from the scheduler, or printk_flush()
+ * before power-off.  A full ring drops the new line and says so once it
+ * has room again.
+ */
+#define RING_SIZE 65536
+#define DRAIN_MAX 1024
+
+static spinlock_t print_lock, drain_lock;
+static char ring[RING_SIZE];
+static u64 ring_head, ring_tail; /* bytes ever appended / written out, under print_lock */
+static u64 ring_dropped; /* bytes refused since the last note */
+/* Once set, output no longer takes the locks: the CPU holding one may be dead. */
 static volatile bool lockless;
 
 void printk_go_lockless(void)
 {
 	lockless = true;
 }
+
+static void ring_append(const char *s, size_t n)
+{
+	spin_lock(&print_lock);
+	if (n > RING_SIZE - (ring_head - ring_tail)) {
+		ring_dropped += n;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			ring[(ring_head + i) % RING_SIZE] = s[i];
+		ring_head += n;
+	}
+	spin_unlock(&print_lock);
+}
+
+/* Up to @max bytes from the ring's tail into @out (or the drop note); 0 when empty. */
+static size_t ring_take(char *out, size_t max)
+{
+	size_t n;
+
+	spin_lock(&print_lock);
+	n = (size_t)MIN(ring_head - ring_tail, (u64)max);
+	for (size_t i = 0; i < n; i++)
+		out[i] = ring[(ring_tail + i) % RING_SIZE];
+	ring_tail += n;
+	if (!n && ring_dropped) {
+		n = (size_t)snprintf(
+			out, max,
+			"klvisor: (%lu bytes of console output dropped: the log was full)\n",
+			ring_dropped);
+		ring_dropped = 0;
+	}
+	spin_unlock(&print_lock);
+	return n;
+}
+
+static bool ring_empty(void)
+{
+	return __atomic_load_n(&ring_head, __ATOMIC_ACQUIRE) ==
+		       __atomic_load_n(&ring_tail, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&ring_dropped, __ATOMIC_ACQUIRE);
+}
+
+/* Write out up to @budget bytes unless another CPU is already writing. */
+static void drain(size_t budget)
+{
+	char chunk[128];
+
+	while (!ring_empty() && spin_trylock(&drain_lock)) {
+		size_t n, done = 0;
+
+		while (done < budget && (n = ring_take(chunk, sizeof(chunk)))) {
+			console_write(chunk, n);
+			done += n;
+		}
+		spin_unlock(&drain_lock);
+		/* A line appended after our last take, while we held drain_lock, is ours too. */
+		if (done >= budget)
+			return;
+	}
+}
+
+void printk_drain(void)
+{
+	drain(DRAIN_MAX);
+}
+
+void printk_flush(void)
+{
+	char chunk[128];
+	size_t n;
+
+	if (!lockless) {
+		for (u64 spins = 0; !ring_empty() && spins < 100000000ULL; spins++)
+			drain((size_t)-1);
+		return;
+	}
+	/* Panic: whatever the other CPUs left, without their locks. */
+	while (ring_tail != ring_head) {
+		n = (size_t)MIN(ring_head - ring_tail, (u64)sizeof(chunk));
+		for (size_t i = 0; i < n; i++)
+			chunk[i] = ring[(ring_tail + i) % RING_SIZE];
+		ring_tail += n;
+		console_write(chunk, n);
+	}
+}
+
+#ifdef KLV_HOST_TEST
+void printk_test_hold_drain(bool hold)
+{
+	if (hold)
+		spin_lock(&drain_lock);
+	else
+		spin_unlock(&drain_lock);
+}
+#endif
 
 void vprintk(const char *fmt, va_list ap)
 {
@@ -170,12 +281,12 @@ void vprintk(const char *fmt, va_list ap)
 	if (n >= (int)sizeof(buf))
 		n = sizeof(buf) - 1;
 	if (lockless) {
+		printk_flush();
 		console_write(buf, (size_t)n);
 		return;
 	}
-	spin_lock(&print_lock);
-	console_write(buf, (size_t)n);
-	spin_unlock(&print_lock);
+	ring_append(buf, (size_t)n);
+	drain(DRAIN_MAX);
 }
 
 void printk(const char *fmt, ...)

@@ -15,11 +15,21 @@ extern enum log_level log_level;
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
-/* Print unconditionally; whole calls never interleave between CPUs. */
+/* Print unconditionally; whole calls never interleave between CPUs, and keep their order. */
 void printk(const char *fmt, ...) __printf(1, 2);
 void vprintk(const char *fmt, va_list ap);
 /* Panic path: stop taking the console lock from now on. */
 void printk_go_lockless(void);
+/*
+ * printk buffers (see printf.c): _drain writes some of what is pending if
+ * no other CPU is writing; _flush writes all of it (before power-off).
+ */
+void printk_drain(void);
+void printk_flush(void);
+#ifdef KLV_HOST_TEST
+/* Pretend another CPU is writing the log out: printk only buffers. */
+void printk_test_hold_drain(bool hold);
+#endif
 void log_msg(enum log_level lvl, const char *fmt, ...) __printf(2, 3);
 
 #define pr_err(...)   log_msg(LOG_ERR, __VA_ARGS__)

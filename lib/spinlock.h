@@ -23,6 +23,11 @@ static inline void spin_lock(spinlock_t *l)
 			cpu_relax();
 }
 
+static inline bool spin_trylock(spinlock_t *l)
+{
+	return !l->locked && !__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE);
+}
+
 static inline void spin_unlock(spinlock_t *l)
 {
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);

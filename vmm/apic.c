@@ -45,8 +45,11 @@ static void deliver(struct vcpu *src, struct vcpu *t, u32 icr)
 			t->sipi_vector = ICR_VECTOR(icr);
 		break;
 	default:
-		pr_info("[%s] vcpu%u: IPI delivery mode %u is not emulated; dropped\n",
-			src->vm->def.name, src->id, ICR_DELIVERY(icr));
+		/* Once per mode per VM: a guest may write the ICR in a loop. */
+		if (vm_first_time(src->vm, src->vm->logged_ipis, ARRAY_SIZE(src->vm->logged_ipis),
+				  ICR_DELIVERY(icr)))
+			pr_info("[%s] vcpu%u: IPI delivery mode %u is not emulated; dropped (logged once)\n",
+				src->vm->def.name, src->id, ICR_DELIVERY(icr));
 	}
 }
 

@@ -44,7 +44,9 @@ static s64 hc_print(struct vcpu *v, u64 gva, u64 len)
 		if (buf[i] < ' ' || buf[i] > '~')
 			buf[i] = '.';
 	buf[len] = '\0';
-	printk("[%s] %s\n", v->vm->def.name, buf);
+	/* Over the VM's console budget the text is dropped (and counted), not an error. */
+	if (vm_console_charge(v->vm, len + 1))
+		printk("[%s] %s\n", v->vm->def.name, buf);
 	return (s64)len;
 }
 

@@ -29,7 +29,8 @@ void vuart_flush(struct vm *vm)
 	struct vuart *u = &vm->uart;
 
 	u->line[u->len] = '\0';
-	printk("[%s] %s\n", vm->def.name, u->line);
+	if (vm_console_charge(vm, u->len + 1))
+		printk("[%s] %s\n", vm->def.name, u->line);
 	u->len = 0;
 }
 
@@ -37,15 +38,6 @@ static void uart_tx(struct vm *vm, u8 c)
 {
 	struct vuart *u = &vm->uart;
 
-	if (u->budget == 0)
-		return;
-	if (--u->budget == 0) {
-		if (u->len)
-			vuart_flush(vm);
-		printk("[%s] (console output limit of %u bytes reached; the rest is dropped)\n",
-		       vm->def.name, VUART_BUDGET);
-		return;
-	}
 	if (c == '\r')
 		return;
 	if (c == '\n' || u->len == VUART_LINE_MAX) {

@@ -236,6 +236,7 @@ void sched_run(void)
 			stop_this_cpu();
 		if (pc->id == 0)
 			console_poll();
+		printk_drain(); /* what other CPUs' printk left in the log ring */
 		v = pick(pc);
 		if (!v) {
 			if (!vms_running) {

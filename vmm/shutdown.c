@@ -86,6 +86,7 @@ void panic(const char *fmt, ...)
 static __noreturn void halt_with_message(void)
 {
 	printk("klvisor: halted; reset the machine to continue (onexit=reboot reboots instead)\n");
+	printk_flush();
 	uart_drain();
 	halt_forever();
 }
@@ -101,6 +102,7 @@ void system_stop(enum stop_reason why)
 	switch (act) {
 	case ONEXIT_REBOOT:
 		printk("klvisor: rebooting (onexit=reboot)\n");
+		printk_flush();
 		uart_drain();
 		machine_reset();
 	case ONEXIT_HALT:
@@ -109,6 +111,7 @@ void system_stop(enum stop_reason why)
 		break;
 	}
 	printk("klvisor: powering off\n");
+	printk_flush();
 	uart_drain();
 	qemu_debug_exit(exit_codes[why]);
 	bochs_shutdown();

@@ -122,7 +122,7 @@ static struct vm *create_vm(unsigned mod_idx)
 		return NULL;
 	}
 	vm->id = nr_vms;
-	vm->uart.budget = VUART_BUDGET;
+	vm->console_budget = CONSOLE_BUDGET;
 	vm->ram_size = vm->def.mem;
 	vm->ram_pa = alloc_ram(vm->ram_size);
 	if (!vm->ram_pa) {
@@ -181,6 +181,24 @@ unsigned vms_create(void)
 			vms[i]->deadline_tsc = rdtsc() + vms[i]->def.timeout_s * tsc_khz * 1000;
 	vms_running = nr_vms;
 	return nr_vms;
+}
+
+bool vm_console_charge(struct vm *vm, size_t len)
+{
+	u32 left = __atomic_load_n(&vm->console_budget, __ATOMIC_RELAXED);
+
+	do {
+		if (left < len) {
+			/* The first to find it short says so; every byte from then on is counted. */
+			if (__atomic_exchange_n(&vm->console_budget, 0, __ATOMIC_RELAXED))
+				printk("[%s] (console output limit of %u bytes reached; the rest is dropped)\n",
+				       vm->def.name, CONSOLE_BUDGET);
+			__atomic_add_fetch(&vm->console_dropped, len, __ATOMIC_RELAXED);
+			return false;
+		}
+	} while (!__atomic_compare_exchange_n(&vm->console_budget, &left, left - (u32)len, false,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return true;
 }
 
 bool vm_first_time(struct vm *vm, u32 *set, unsigned n, u32 key)
@@ -247,6 +265,9 @@ bool vms_report(void)
 		counts[vm->result]++;
 		printk("klvisor: vm '%s': %s (%s), %lu exits\n", vm->def.name,
 		       result_names[vm->result], vm->end_reason, exits);
+		if (vm->console_dropped)
+			printk("klvisor: vm '%s': %lu bytes of console output dropped over its limit\n",
+			       vm->def.name, vm->console_dropped);
 		if (!klv_cfg.test_wipecheck)
 			continue;
 		if (!vm->wipe_checked)

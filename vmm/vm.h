@@ -19,7 +19,7 @@
 #define MAX_VMS		128
 #define NR_EXIT_REASONS 80
 #define VUART_LINE_MAX	120
-#define VUART_BUDGET	(64 * 1024)
+#define CONSOLE_BUDGET	(64 * 1024) /* console bytes a VM may print per run */
 
 enum vcpu_state {
 	VCPU_RUNNABLE,
@@ -34,7 +34,6 @@ enum vm_result { VM_PASSED, VM_FAILED, VM_SKIPPED, VM_STOPPED };
 struct vuart {
 	char line[VUART_LINE_MAX + 1];
 	unsigned len;
-	u32 budget; /* bytes left before output is dropped */
 	u8 scratch, lcr, ier, mcr;
 };
 
@@ -94,6 +93,10 @@ struct vm {
 	u8 shutdown_match; /* progress through "Shutdown" on port 0x8900 */
 	u32 logged_ports[8]; /* ports already reported, tiny open hash */
 	u32 logged_msrs[8];
+	u32 logged_ipis[8]; /* IPI delivery modes already reported */
+	/* Every guest-triggered console line is charged here (vm_console_charge). */
+	u32 console_budget; /* bytes left before its output is dropped */
+	u64 console_dropped; /* bytes dropped since */
 };
 
 extern struct vm *vms[MAX_VMS];
@@ -112,6 +115,11 @@ static inline void *gpa_to_hva(struct vm *vm, u64 gpa, u64 len)
  * logged?  Only the first time; once @set is full, nothing more is
  * logged, so a guest probing thousands of ports cannot flood the console.
  */
+/*
+ * Charge @len bytes of guest-triggered console output to @vm; false (and
+ * counted, with one note when the limit is first hit) if over budget.
+ */
+bool vm_console_charge(struct vm *vm, size_t len);
 bool vm_first_time(struct vm *vm, u32 *set, unsigned n, u32 key);
 
 /* Create every VM defined by the boot modules; returns how many run. */

@@ -63,16 +63,32 @@ systest_guests_all_at_once() {
 	done
 }
 
-# A guest that writes more than its console budget is cut off with a note
-# and still ends with its own status; the VMM and the other guests go on.
+# A guest that writes more than its console budget, through the UART or
+# the print hypercall, is cut off with a note and a count of what was
+# dropped, and still ends with its own status; a guest that writes the ICR
+# in a loop with an unemulated mode gets one log line.  The VMM and the
+# other guests go on.
 systest_guest_console_flood_truncated() {
+	local n
 	boot_bochs --cpus 2 "" \
 		"$BUILD/guests/flood.elf=flood vcpus=1 mem=4M timeout=60" \
+		"$BUILD/guests/flood.elf=hcflood vcpus=1 mem=4M timeout=60 -- hc" \
+		"$BUILD/guests/flood.elf=ipiflood vcpus=1 mem=4M timeout=60 -- ipi" \
 		"$BUILD/guests/cpuid.elf=cpuid vcpus=1 mem=4M timeout=60"
 	expect "[flood] flood 0000: the quick brown fox jumps over the lazy dog"
 	expect "[flood] (console output limit of 65536 bytes reached; the rest is dropped)"
 	reject "[flood] flood 1999"
+	expect_re "^klvisor: vm 'flood': [0-9]+ bytes of console output dropped over its limit"
+	expect "[hcflood] hc-flood 0000: the quick brown fox jumps"
+	expect "[hcflood] (console output limit of 65536 bytes reached; the rest is dropped)"
+	reject "[hcflood] hc-flood 1999"
+	expect_re "^klvisor: vm 'hcflood': [0-9]+ bytes of console output dropped over its limit"
+	n=$(grep -c "^\[ipiflood\] vcpu0: IPI delivery mode 2 is not emulated" "$SERIAL")
+	[ "$n" = 1 ] || _note "$n IPI log lines from one VM; exactly 1 expected"
+	expect "[ipiflood] PASS: ipi-flood-survived"
 	expect "vm 'flood': passed"
+	expect "vm 'hcflood': passed"
+	expect "vm 'ipiflood': passed"
 	expect "vm 'cpuid': passed"
 }
 

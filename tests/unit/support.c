@@ -5,7 +5,7 @@
 #include "lib/printf.h"
 #include "tests/unit/support.h"
 
-char console_buf[8192];
+char console_buf[131072];
 static size_t console_len;
 
 void console_reset(void)

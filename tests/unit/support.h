@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 /* Everything printed through console_write() since the last reset. */
-extern char console_buf[8192];
+extern char console_buf[131072];
 void console_reset(void);
 
 #endif

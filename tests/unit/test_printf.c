@@ -202,13 +202,69 @@ static void test_log_filtering(void **state)
 	log_level = saved;
 }
 
+/*
+ * Issue 8, item 7: printk never writes to the console while holding the
+ * lock other CPUs need.  While another CPU is writing the log out (drain
+ * lock held), printk only buffers and returns; the lines come out later,
+ * whole and in order.  A full log drops new lines and says how much.
+ */
+static void test_buffered_while_draining(void **state)
+{
+	(void)state;
+	console_reset();
+	printk_test_hold_drain(true);
+	printk("first %d\n", 1);
+	printk("second %s\n", "line");
+	assert_string_equal(console_buf, ""); /* on e6e6724 the writer blocked, then wrote */
+	printk_test_hold_drain(false);
+	printk_drain();
+	assert_string_equal(console_buf, "first 1\nsecond line\n");
+
+	/* A direct printk with nobody draining writes at once. */
+	console_reset();
+	printk("now\n");
+	assert_string_equal(console_buf, "now\n");
+}
+
+static void test_full_log_drops_and_counts(void **state)
+{
+	char line[201];
+	unsigned lines = 0;
+
+	(void)state;
+	memset(line, 'x', 199);
+	line[199] = '\n';
+	line[200] = '\0';
+	console_reset();
+	printk_test_hold_drain(true);
+	for (; lines < 400; lines++) /* 80000 bytes into a 65536-byte log */
+		printk("%s", line);
+	printk_test_hold_drain(false);
+	printk_flush();
+	/* 327 whole lines fit (65400 bytes); the other 73 are counted. */
+	assert_int_equal(
+		strlen(console_buf),
+		65400 + strlen("klvisor: (14600 bytes of console output dropped: the log was full)\n"));
+	assert_non_null(
+		strstr(console_buf,
+		       "klvisor: (14600 bytes of console output dropped: the log was full)\n"));
+	assert_int_equal(console_buf[65399], '\n');
+	assert_int_equal(console_buf[65400], 'k');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_signed),	   cmocka_unit_test(test_unsigned_and_hex),
-		cmocka_unit_test(test_strings),	   cmocka_unit_test(test_pointer),
-		cmocka_unit_test(test_truncation), cmocka_unit_test(test_size_zero),
-		cmocka_unit_test(test_vsnprintf),  cmocka_unit_test(test_log_filtering),
+		cmocka_unit_test(test_signed),
+		cmocka_unit_test(test_unsigned_and_hex),
+		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_pointer),
+		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_size_zero),
+		cmocka_unit_test(test_vsnprintf),
+		cmocka_unit_test(test_log_filtering),
+		cmocka_unit_test(test_buffered_while_draining),
+		cmocka_unit_test(test_full_log_drops_and_counts),
 	};
 
 	return cmocka_run_group_tests_name("printf", tests, NULL, NULL);
