@@ -8,7 +8,9 @@
  * XSETBV in root mode, so a value it let through that the CPU refuses
  * would fault in the VMM: before the group rules were checked (commit
  * e6e6724), 0x23 on an AVX-512 CPU was a VMM PANIC.  A valid value must
- * read back through XGETBV and leave SSE usable.
+ * read back through XGETBV and leave SSE usable.  With two vCPUs, INIT
+ * resets the second one's XCR0 to 1 and its debug registers (2e04e1e kept
+ * the XCR0 and DR0 it had before the INIT).
  */
 #include "guest.h"
 
@@ -59,6 +61,44 @@ static void xsetbv_groups(u64 supported)
 	try_xsetbv(0, 3);
 }
 
+static void ap_set_state(void *arg)
+{
+	u64 xcr0 = *(u64 *)arg;
+
+	write_cr4(read_cr4() | CR4_OSXSAVE);
+	try_xsetbv(0, xcr0);
+	asm volatile("mov %0, %%db0" : : "r"(0x1234UL));
+}
+
+static void ap_read_state(void *arg)
+{
+	u64 *out = arg;
+
+	write_cr4(read_cr4() | CR4_OSXSAVE); /* INIT cleared it; XCR0 is not touched */
+	out[0] = xgetbv0();
+	asm volatile("mov %%db0, %0" : "=r"(out[1]));
+}
+
+static void init_resets(u64 supported)
+{
+	u64 want = supported & 4 ? 7 : 3, before[2], after[2];
+
+	if (smp_start(2) < 2) {
+		skip("init-resets-xcr0", "one vCPU");
+		return;
+	}
+	on_cpu(1, ap_set_state, &want);
+	on_cpu(1, ap_read_state, before);
+	if (!report(before[0] == want && before[1] == 0x1234, "ap-state-set",
+		    "AP XCR0 %#lx DR0 %#lx before INIT", before[0], before[1]))
+		return;
+	if (!report(smp_restart(1), "ap-restarted", "the AP did not come back after INIT"))
+		return;
+	on_cpu(1, ap_read_state, after);
+	report(after[0] == 1, "init-resets-xcr0", "XCR0 %#lx after INIT, expected 1", after[0]);
+	report(after[1] == 0, "init-resets-dr0", "DR0 %#lx after INIT, expected 0", after[1]);
+}
+
 int main(int argc, char **argv)
 {
 	struct cpuid d;
@@ -88,5 +128,6 @@ int main(int argc, char **argv)
 	xsetbv_groups(supported);
 	report(xgetbv0() == 3, "xcr0-unchanged-by-faults", "XCR0 %#lx", xgetbv0());
 	report(try_xsetbv(0, 1) < 0 && xgetbv0() == 1, "xsetbv-x87-only", "XCR0 %#lx", xgetbv0());
+	init_resets(supported);
 	return 0;
 }

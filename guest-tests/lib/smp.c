@@ -153,6 +153,15 @@ int smp_start(int n)
 	return smp_online();
 }
 
+bool smp_restart(int cpu)
+{
+	if (cpu <= 0 || !cpu_online(cpu))
+		return false;
+	on_cpu_wait(cpu);
+	__atomic_store_n(&cpu_struct(cpu)->online, false, __ATOMIC_RELEASE);
+	return start_ap(cpu);
+}
+
 void ap_main(void)
 {
 	struct cpu *me = this_cpu();

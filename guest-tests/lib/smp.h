@@ -48,6 +48,8 @@ int smp_cpu_count(int fallback);
 /* Start CPUs 1..n-1 (n <= 0: the fw_cfg count); returns how many are online. */
 int smp_start(int n);
 int smp_online(void);
+/* INIT and SIPI an idle, online CPU again: it restarts from reset state. */
+bool smp_restart(int cpu);
 bool cpu_online(int cpu);
 /* Run fn(arg) on cpu and wait for it to finish; false if cpu is not online. */
 bool on_cpu(int cpu, void (*fn)(void *), void *arg);
