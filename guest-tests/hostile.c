@@ -9,8 +9,9 @@
  *	insn	instructions that must not reach the hardware: MONITOR and
  *		MWAIT #UD (CPUID hides them; natively a deep MWAIT could
  *		stop the preemption timer), RDPMC #GP (no PMU), WBINVD and
- *		a PAUSE loop complete, CR8 is the virtual TPR, and what
- *		CPUID advertises (XSAVES, INVPCID, XSAVEC) really works
+ *		a PAUSE loop complete, CR8 is the virtual TPR, UMONITOR and
+ *		TPAUSE #UD, CR4.CET/PKS/UINTR #GP, and what CPUID advertises
+ *		(XSAVES, INVPCID, XSAVEC, SGX, CET, ...) really works
  *	triple	load an empty IDT and execute INT3: a triple fault, which
  *		must end the VM (the last line is never printed)
  *
@@ -139,6 +140,12 @@ static int try_insn_vec(int which)
 	case 6:
 		asm volatile(EXC_TRY("mov %0, %%cr8") : : "r"(16UL) : "memory");
 		break;
+	case 7:
+		asm volatile(EXC_TRY("umonitor %0") : : "r"(area) : "memory");
+		break;
+	case 8:
+		asm volatile(EXC_TRY("tpause %0") : : "r"(0U), "a"(0), "d"(0) : "memory");
+		break;
 	}
 	return exc_result(NULL);
 }
@@ -179,6 +186,28 @@ static void test_insn(void)
 	vec = try_insn_vec(6);
 	report(vec == GP_VECTOR, "cr8-reserved-bits-gp", "MOV 16 to CR8: %s", vec_name(vec));
 	asm volatile("mov %0, %%cr8" : : "r"(0UL) : "memory");
+
+	vec = try_insn_vec(7);
+	report(vec == UD_VECTOR, "umonitor-ud", "UMONITOR: %s, expected #UD", vec_name(vec));
+	vec = try_insn_vec(8);
+	report(vec == UD_VECTOR, "tpause-ud", "TPAUSE: %s, expected #UD", vec_name(vec));
+	/* CET, PKS and user interrupts keep state in MSRs that are not switched: refused. */
+	for (int bit = 23; bit <= 25; bit++) {
+		u64 cr4 = read_cr4();
+		char name[32];
+
+		snprintf(name, sizeof(name), "cr4-bit%d-gp", bit);
+		exc_arm();
+		asm volatile(EXC_TRY("mov %0, %%cr4") : : "r"(cr4 | BIT(bit)) : "memory");
+		vec = exc_result(NULL);
+		if (read_cr4() != cr4)
+			write_cr4(cr4);
+		report(vec == GP_VECTOR, name, "setting CR4 bit %d: %s", bit, vec_name(vec));
+	}
+	report(!(l7.b & BIT(2)) && !(l7.c & (BIT(5) | BIT(7) | BIT(30) | BIT(31))) &&
+		       !(l7.d & (BIT(5) | BIT(18) | BIT(20))),
+	       "unswitched-features-not-advertised", "CPUID.(7,0) EBX %#x ECX %#x EDX %#x", l7.b,
+	       l7.c, l7.d);
 
 	/* Only what works is advertised. */
 	report(!(d1.a & BIT(3)) && !d1.c && !d1.d, "xsaves-not-advertised",

@@ -56,6 +56,8 @@ static const char *const exit_names[NR_EXIT_REASONS] = {
 	[52] = "preemption timer",
 	[54] = "WBINVD",
 	[55] = "XSETBV",
+	[60] = "ENCLS",
+	[63] = "ENCLV",
 	[69] = "LOADIWKEY",
 };
 

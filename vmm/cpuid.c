@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The CPUID a guest sees: the host's, filtered.  VMX, SMX, MONITOR, PDCM
- * and the PMU are hidden, the hypervisor bit and klvisor's leaves are
+ * The CPUID a guest sees: the host's, filtered.  VMX, SMX, MONITOR, PDCM,
+ * the PMU, SGX, WAITPKG, PCONFIG, CET, PKS and UINTR are hidden, the hypervisor bit and klvisor's leaves are
  * added, APIC IDs are the vCPU's, and OSXSAVE follows the guest's CR4.
  */
 #include "arch/x86/cpu.h"
@@ -20,7 +20,15 @@
 #define CPUID1_ECX_PDCM	      BIT(15)
 #define CPUID1_ECX_OSXSAVE    BIT(27)
 #define CPUID1_ECX_HYPERVISOR BIT(31)
+#define CPUID7_EBX_SGX	      BIT(2)
 #define CPUID7_EBX_INVPCID    BIT(10)
+#define CPUID7_ECX_WAITPKG    BIT(5)
+#define CPUID7_ECX_CET_SS     BIT(7)
+#define CPUID7_ECX_SGX_LC     BIT(30)
+#define CPUID7_ECX_PKS	      BIT(31)
+#define CPUID7_EDX_UINTR      BIT(5)
+#define CPUID7_EDX_PCONFIG    BIT(18)
+#define CPUID7_EDX_CET_IBT    BIT(20)
 #define CPUID7_ECX_PKU	      BIT(3)
 #define CPUID7_ECX_OSPKE      BIT(4)
 #define CPUID7_ECX_LA57	      BIT(16)
@@ -71,7 +79,20 @@ static void vcpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 			/* INVPCID runs natively only with its VMX control; without it, #UD. */
 			if (!(vmx_base_controls.proc2 & CPU2_INVPCID))
 				r->ebx &= ~CPUID7_EBX_INVPCID;
+			/*
+			 * Not offered (docs/security.md): SGX (ENCLS/ENCLV exit to #UD),
+			 * UMWAIT/TPAUSE and PCONFIG (#UD: their VMX controls are off),
+			 * and CET, PKS and user interrupts, whose state lives in MSRs
+			 * no guest may reach (their CR4 bits are refused).
+			 */
+			r->ebx &= ~CPUID7_EBX_SGX;
+			r->ecx &= ~(CPUID7_ECX_WAITPKG | CPUID7_ECX_CET_SS | CPUID7_ECX_SGX_LC |
+				    CPUID7_ECX_PKS);
+			r->edx &= ~(CPUID7_EDX_UINTR | CPUID7_EDX_PCONFIG | CPUID7_EDX_CET_IBT);
 		}
+		break;
+	case 0x12: /* SGX: hidden */
+		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;
 	case 0xd:
 		if (sub == 0) { /* only the state components klvisor switches */

@@ -107,10 +107,11 @@ static bool guest_write_cr4(struct vcpu *v, u64 val)
 
 	/*
 	 * VMX is hidden, and 5-level paging is not offered (klvisor's guest
-	 * page walks are 4-level); protection keys only where PKRU is
-	 * switched; bit 19 (KL) is Key Locker's to decide.
+	 * page walks are 4-level); CET, PKS and user interrupts keep their
+	 * state in MSRs that are not switched; protection keys only where PKRU
+	 * is switched; bit 19 (KL) is Key Locker's to decide.
 	 */
-	if (val & (CR4_VMXE | CR4_LA57 | fpu_cr4_denied() | (~vmx_caps.cr4_fixed1 & ~CR4_KL)))
+	if (val & (CR4_DENIED | fpu_cr4_denied() | (~vmx_caps.cr4_fixed1 & ~CR4_KL)))
 		return false;
 	if ((vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && !(val & CR4_PAE))
 		return false;

@@ -104,7 +104,7 @@ static enum exit_action handle_vmx_insn(struct vcpu *v, u64 qual)
 	return EXIT_RESUME;
 }
 
-/* MONITOR and MWAIT: hidden by CPUID (leaf 1 and leaf 5), so #UD as on such a CPU. */
+/* MONITOR, MWAIT, ENCLS and ENCLV: hidden by CPUID, so #UD as on such a CPU. */
 static enum exit_action handle_ud(struct vcpu *v, u64 qual)
 {
 	(void)qual;
@@ -188,6 +188,8 @@ static const exit_handler_fn exit_handlers[NR_EXIT_REASONS] = {
 	[EXIT_REASON_WBINVD] = handle_nop,
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
 	[59] = handle_vmx_insn, /* VMFUNC */
+	[60] = handle_ud, /* ENCLS: SGX is hidden */
+	[63] = handle_ud, /* ENCLV */
 	[EXIT_REASON_LOADIWKEY] = handle_loadiwkey,
 };
 

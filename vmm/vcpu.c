@@ -140,8 +140,8 @@ void vcpu_set_sipi_state(struct vcpu *v, u8 vector)
 bool vmcs_set_controls(u16 vpid, u64 eptp, u32 pin_clear)
 {
 	const struct vmx_controls *c = &vmx_base_controls;
-	/* Owned CR4 bits: VMXE (hidden), KL (Key Locker), and whatever VMX cannot set. */
-	u64 cr4_owned = CR4_VMXE | CR4_KL | CR4_LA57 | ~vmx_caps.cr4_fixed1 | fpu_cr4_denied();
+	/* Owned CR4 bits: the denied ones, KL (Key Locker), and whatever VMX cannot set. */
+	u64 cr4_owned = CR4_DENIED | CR4_KL | ~vmx_caps.cr4_fixed1 | fpu_cr4_denied();
 	bool ok = true;
 
 	ok &= vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, c->pin & ~pin_clear);

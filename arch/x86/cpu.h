@@ -25,6 +25,11 @@
 #define CR4_OSXSAVE    BIT(18)
 #define CR4_KL	       BIT(19)
 #define CR4_PKE	       BIT(22)
+#define CR4_CET	       BIT(23)
+#define CR4_PKS	       BIT(24)
+#define CR4_UINTR      BIT(25)
+/* Features whose state klvisor does not switch: a guest may not enable them. */
+#define CR4_DENIED (CR4_VMXE | CR4_LA57 | CR4_CET | CR4_PKS | CR4_UINTR)
 
 #define RFLAGS_CF BIT(0)
 #define RFLAGS_ZF BIT(6)

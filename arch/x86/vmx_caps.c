@@ -87,9 +87,12 @@ const char *vmx_compute_controls(const struct vmx_caps *caps, struct vmx_control
 	/*
 	 * Desired: RDTSCP and INVPCID run natively where the CPU has them
 	 * (CPUID shows them only then); PAUSE-loop exiting gives up the CPU
-	 * when a guest spins on a lock whose holder is not running.
+	 * when a guest spins on a lock whose holder is not running; on SGX
+	 * parts ENCLS and ENCLV exit (to #UD) instead of reaching the EPC.
 	 */
-	REQUIRE(proc2, caps->proc2, CPU2_RDTSCP | CPU2_INVPCID | CPU2_PAUSE_LOOP_EXITING,
+	REQUIRE(proc2, caps->proc2,
+		CPU2_RDTSCP | CPU2_INVPCID | CPU2_PAUSE_LOOP_EXITING | CPU2_ENCLS_EXITING |
+			CPU2_ENCLV_EXITING,
 		proc2_need);
 	REQUIRE(exit, caps->exit, 0, exit_need);
 	REQUIRE(entry, caps->entry, 0, entry_need);
