@@ -15,7 +15,7 @@
  * MSRs, TSC_AUX, PAT, XMM0-15, XCR0 and PKRU, and after a yield only
  * (their reset values are the library's) R8-R15 and RBX, CR0.AM, CR4.TSD,
  * the IDTR and GDTR limits, the TSC (as written), the YMM upper halves
- * and CR3.  On e6e6724 kept-dr0..3,
+ * CR3 and CR2.  On e6e6724 kept-dr0..3,
  * kept-dr6, kept-dr7, kept-cr8 and kept-kernel-gs-base fail: the debug
  * registers and the TPR carried from one VM to the next, DR7 was not kept
  * in the VMCS, and SWAPGS's result was not saved.
@@ -54,6 +54,7 @@ enum {
 	I_TSC,
 	I_YMM,
 	I_CR3,
+	I_CR2,
 	NR_ITEMS
 };
 #define FIRST_KEPT_ONLY I_GPRS
@@ -87,6 +88,7 @@ static const char *const names[NR_ITEMS] = {
 	[I_TSC] = "tsc",
 	[I_YMM] = "ymm-upper",
 	[I_CR3] = "cr3",
+	[I_CR2] = "cr2",
 };
 
 struct state {
@@ -283,6 +285,7 @@ static void read_more(struct state *s)
 	/* The guest's TSC runs on from what it wrote: within 2^36 ticks of it. */
 	s->v[I_TSC] = t >= tsc_base && t - tsc_base < BIT(36) ? tsc_base : t;
 	s->v[I_CR3] = read_cr3();
+	s->v[I_CR2] = read_cr2();
 }
 
 static void read_state(struct state *s)
@@ -345,6 +348,8 @@ static void set_more(unsigned m, unsigned r, struct state *want)
 	wrmsr(MSR_TSC, tsc_base);
 	want->v[I_TSC] = tsc_base;
 	want->v[I_CR3] = read_cr3(); /* its own page tables: a neighbour's CR3 would show */
+	want->v[I_CR2] = 0xffff800000000000ULL | (u64)m << 40 | (u64)r << 20 | 0x555;
+	write_cr2(want->v[I_CR2]); /* VMX does not switch CR2: klvisor does */
 }
 
 /*

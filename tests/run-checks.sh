@@ -14,7 +14,12 @@ export BUILD=${BUILD:-build}
 passed=0 failed=0 skipped=0
 failures=()
 
-pass() { echo "PASS: $1"; passed=$((passed + 1)); }
+declare -A passed_names=()
+pass() {
+	echo "PASS: $1"
+	passed=$((passed + 1))
+	passed_names["${1%% (*}"]=1 # "guest/NAME (passed)" counts as guest/NAME
+}
 fail() {
 	echo "FAIL: $1${2:+ ($2)}"
 	failed=$((failed + 1))
@@ -95,6 +100,23 @@ if [ "$what" = all ] || [ "$what" = system ]; then
 		[ -n "$filter" ] && [[ $name != *$filter* ]] && continue
 		run_system_test "$name" "$t"
 	done
+fi
+
+# docs/security.md names the test behind every row: each must have passed
+# in this run (only a full, unfiltered run has them all).
+check_security_doc_tests() {
+	local t missing=()
+	for t in $(grep -oE '`(unit|guest|system|fuzz)/[^`]+`' docs/security.md | tr -d '`' | sort -u); do
+		[ -n "${passed_names[$t]:-}" ] || missing+=("$t")
+	done
+	if [ ${#missing[@]} = 0 ]; then
+		pass "security-doc/named-tests-passed"
+	else
+		fail "security-doc/named-tests-passed" "not passed in this run: ${missing[*]}"
+	fi
+}
+if [ "$what" = all ] && [ -z "$filter" ]; then
+	check_security_doc_tests
 fi
 
 if [ ${#failures[@]} -gt 0 ]; then

@@ -30,6 +30,7 @@ UNIT_SRCS_test_klinsn     := vmm/kl/klinsn.c vmm/decode.c
 UNIT_SRCS_test_xcr0       :=
 UNIT_SRCS_test_fpu_area   :=
 UNIT_SRCS_test_spec       := arch/x86/spec.c
+UNIT_SRCS_test_security_doc := arch/x86/vmx_caps.c
 UNIT_CFLAGS_test_klcrypto := -I$(BUILD)/guests
 UNIT_LIBS_test_klcrypto   := -lcrypto
 # test_klcrypto also checks klcrypto.c against the generated guest vectors.
