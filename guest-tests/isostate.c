@@ -136,6 +136,16 @@ struct __packed dtr {
 	u64 base;
 };
 
+/* Sixteen registers' values folded into one (zero only if all are zero). */
+static u64 digest16(const u64 x[16])
+{
+	u64 d = 0;
+
+	for (int i = 0; i < 16; i++)
+		d = d * 31 + x[i];
+	return d;
+}
+
 /* Yield with R8-R15 and RBX holding marked values; a digest of what comes back. */
 static u64 yield_with_gprs(u64 tag)
 {
@@ -185,11 +195,7 @@ static u64 read_ymm_upper(void)
 	RY(14);
 	RY(15);
 #undef RY
-	u64 d = 0;
-
-	for (int i = 0; i < 16; i++)
-		d = d * 31 + x[i];
-	return d;
+	return digest16(x);
 }
 
 static void write_ymm_upper(u64 base)
@@ -240,11 +246,7 @@ static u64 read_xmm(void)
 	RX(14);
 	RX(15);
 #undef RX
-	u64 d = 0;
-
-	for (int i = 0; i < 16; i++)
-		d = d * 31 + x[i] + (u64)i * (x[i] != 0);
-	return d;
+	return digest16(x);
 }
 
 static void write_xmm(u64 base)
@@ -498,8 +500,11 @@ int main(int argc, char **argv)
 			/* Upper halves first: writing them goes through the XMM registers. */
 			write_ymm_upper(ymm_base);
 			write_xmm((u64)m << 40 | (u64)r << 20);
+			u64 y[16];
+
 			for (int i = 0; i < 16; i++)
-				want.v[I_YMM] = want.v[I_YMM] * 31 + ymm_base + 0x10 * (u64)i;
+				y[i] = ymm_base + 0x10 * (u64)i;
+			want.v[I_YMM] = digest16(y);
 		}
 		/* The neighbour runs here, on this CPU, while R8-R15 and RBX hold marks. */
 		want.v[I_GPRS] = 0;
