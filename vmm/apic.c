@@ -103,9 +103,10 @@ bool apic_msr_write(struct vcpu *v, u32 msr, u64 val)
 
 void apic_inject_pending(struct vcpu *v)
 {
-	int vec = vlapic_pending(&v->lapic);
+	int vec;
 	u32 proc;
 
+	vec = vlapic_pending(&v->lapic);
 	if (vec < 0 || (vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & EXIT_INTR_INFO_VALID))
 		return;
 	if ((vmcs_read(GUEST_RFLAGS) & RFLAGS_IF) &&

@@ -229,16 +229,27 @@ static enum exit_action dispatch(struct vcpu *v, u32 reason)
 }
 
 /*
- * The slice is a TSC deadline: the preemption timer is re-armed with what is
- * left before every entry, so a guest that exits often still gives up the
- * CPU on time.
+ * The slice is a TSC deadline, checked before every entry, so a guest that
+ * exits often still gives up the CPU on time.  The preemption timer ends a
+ * slice a guest spends without exits: armed once per slice where the CPU
+ * saves its count on exit, else re-armed with what is left before every
+ * entry.
  */
-void vcpu_run_slice(struct vcpu *v, u64 slice_tsc)
+static void arm_timer(u64 deadline, u64 now)
 {
 	u32 rate = vmx_caps.misc & 0x1f; /* the timer ticks every 2^rate TSC cycles */
+
+	vmcs_write_hot(VMX_PREEMPTION_TIMER_VALUE, MIN((deadline - now) >> rate, 0xffffffffULL));
+}
+
+void vcpu_run_slice(struct vcpu *v, u64 slice_tsc)
+{
+	bool timer_saved = vmx_base_controls.exit & EXIT_SAVE_PREEMPT_TIMER;
 	u64 deadline = rdtsc() + slice_tsc;
 
 	vcpu_load(v);
+	if (timer_saved)
+		arm_timer(deadline, rdtsc());
 	for (;;) {
 		u64 now = rdtsc();
 		u32 reason;
@@ -246,9 +257,10 @@ void vcpu_run_slice(struct vcpu *v, u64 slice_tsc)
 
 		if (v->vm->ended || v->init_pending || now >= deadline)
 			return;
-		vmcs_write_hot(VMX_PREEMPTION_TIMER_VALUE,
-			       MIN((deadline - now) >> rate, 0xffffffffULL));
-		apic_inject_pending(v);
+		if (!timer_saved)
+			arm_timer(deadline, now);
+		if (vlapic_maybe_pending(&v->lapic)) /* nothing posted: the common case */
+			apic_inject_pending(v);
 		if (KL_EAGER_RELOAD)
 			kl_reload(v);
 		rc = vmx_run(&v->regs, v->launched);

@@ -147,7 +147,10 @@ bool vmcs_set_controls(u16 vpid, u64 eptp, u32 pin_clear)
 	ok &= vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, c->pin & ~pin_clear);
 	ok &= vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, c->proc);
 	ok &= vmcs_write32(SECONDARY_VM_EXEC_CONTROL, c->proc2);
-	ok &= vmcs_write32(VM_EXIT_CONTROLS, c->exit);
+	/* Saving the timer's count needs the timer (the self-test runs without it). */
+	ok &= vmcs_write32(VM_EXIT_CONTROLS, (pin_clear & PIN_PREEMPTION_TIMER) ?
+						     c->exit & ~EXIT_SAVE_PREEMPT_TIMER :
+						     c->exit);
 	ok &= vmcs_write32(VM_ENTRY_CONTROLS, c->entry);
 	ok &= vmcs_write32(EXCEPTION_BITMAP, 0);
 	ok &= vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);

@@ -227,11 +227,24 @@ void vlapic_post(struct vlapic *l, u8 vector)
 	if (!(l->base_msr & APIC_BASE_EN))
 		return;
 	__atomic_fetch_or(&l->irr[vector / 32], BIT(vector % 32), __ATOMIC_SEQ_CST);
+	__atomic_store_n(&l->irr_any, 1, __ATOMIC_SEQ_CST);
 }
 
-int vlapic_pending(const struct vlapic *l)
+int vlapic_pending(struct vlapic *l)
 {
-	int v = highest(l->irr);
+	int v;
+
+	if (!vlapic_maybe_pending(l))
+		return -1;
+	v = highest(l->irr);
+	if (v < 0) {
+		/* Empty: clear the hint, then look again for a post that raced the clear. */
+		__atomic_store_n(&l->irr_any, 0, __ATOMIC_SEQ_CST);
+		v = highest(l->irr);
+		if (v < 0)
+			return -1;
+		__atomic_store_n(&l->irr_any, 1, __ATOMIC_SEQ_CST);
+	}
 
 	if (v < 0 || !vlapic_enabled(l))
 		return -1;

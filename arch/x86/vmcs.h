@@ -66,7 +66,7 @@ static inline u64 vmcs_read(u32 field)
  */
 static inline void vmcs_write_hot(u32 field, u64 v)
 {
-	vmwrite_raw(field, v);
+	vmwrite_nocheck(field, v);
 }
 
 #endif

@@ -94,7 +94,8 @@ const char *vmx_compute_controls(const struct vmx_caps *caps, struct vmx_control
 		CPU2_RDTSCP | CPU2_INVPCID | CPU2_PAUSE_LOOP_EXITING | CPU2_ENCLS_EXITING |
 			CPU2_ENCLV_EXITING,
 		proc2_need);
-	REQUIRE(exit, caps->exit, 0, exit_need);
+	/* Desired: the timer keeps its count across exits, so it is armed once per slice. */
+	REQUIRE(exit, caps->exit, EXIT_SAVE_PREEMPT_TIMER, exit_need);
 	REQUIRE(entry, caps->entry, 0, entry_need);
 	/* Toggled at run time, so only its availability is checked here. */
 	if (!((caps->proc >> 32) & CPU_INTR_WINDOW_EXITING))

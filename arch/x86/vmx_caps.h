@@ -53,6 +53,7 @@
 #define EXIT_LOAD_PAT		  BIT(19)
 #define EXIT_SAVE_EFER		  BIT(20)
 #define EXIT_LOAD_EFER		  BIT(21)
+#define EXIT_SAVE_PREEMPT_TIMER	  BIT(22)
 
 /* VM-entry controls */
 #define ENTRY_LOAD_DEBUG BIT(2)

@@ -14,6 +14,10 @@ enum vmx_result { VMX_OK, VMX_FAIL_INVALID, VMX_FAIL_VALID };
 #ifdef KLV_HOST_TEST
 enum vmx_result vmwrite_raw(u32 field, u64 value);
 u64 vmread_raw(u32 field);
+static inline void vmwrite_nocheck(u32 field, u64 value)
+{
+	(void)vmwrite_raw(field, value);
+}
 #else
 
 /* setbe and sete after a VMX instruction: CF and ZF encode the outcome. */
@@ -43,6 +47,12 @@ static inline enum vmx_result vmwrite_raw(u32 field, u64 value)
 			 : "rm"(value), "r"((u64)field)
 			 : "cc", "memory");
 	return VMX_OUTCOME(cf, zf);
+}
+
+/* VMWRITE whose outcome is not wanted (the exit path's known-good fields). */
+static inline void vmwrite_nocheck(u32 field, u64 value)
+{
+	__asm__ volatile("vmwrite %0, %1" : : "rm"(value), "r"((u64)field) : "cc", "memory");
 }
 
 static inline u64 vmread_raw(u32 field)

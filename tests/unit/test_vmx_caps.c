@@ -77,14 +77,15 @@ static void test_tigerlake_controls(void **state)
 	 *        | UG (7) | PAUSE-loop (10, desired) | INVPCID (12, desired) = 0x14ea
 	 * exit:  0x36dfb | save debug (2) | host addr size (9)
 	 *        | ack interrupt (15) | save/load PAT (18, 19)
-	 *        | save/load EFER (20, 21)                             = 0x3fefff
+	 *        | save/load EFER (20, 21) | save preemption timer (22,
+	 *        desired)                                              = 0x7fefff
 	 * entry: 0x11fb | load debug (2) | load PAT (14) | load EFER (15) = 0xd1ff
 	 * Interrupt-window exiting (proc bit 2) is toggled at run time:
 	 * allowed, but not set here. */
 	assert_int_equal(c.pin, 0x5f);
 	assert_int_equal(c.proc, 0xa519edfa);
 	assert_int_equal(c.proc2, 0x14ea);
-	assert_int_equal(c.exit, 0x3fefff);
+	assert_int_equal(c.exit, 0x7fefff);
 	assert_int_equal(c.entry, 0xd1ff);
 
 	/* Every must-be-1 bit is set, every bit set is allowed. */
