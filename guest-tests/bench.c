@@ -2,27 +2,51 @@
 /*
  * Benchmarks, run by `make bench` (tools/bench.sh), not by `make check`.
  * Under Bochs the TSC counts emulated instructions, so every number is a
- * deterministic path length.  Each result is one line:
+ * deterministic path length.  Each result is the median of five batches'
+ * averages, one line:
  *
  *   BENCH: name value unit
  *
  *   bench exits   VM-exit round trips: CPUID, a hypercall, a port write
- *   bench kl      Key Locker instructions (needs kl=on)
+ *   bench kl      Key Locker instructions (needs kl=on); AESENC128KL both on
+ *                 one handle used over and over (cached) and on eight handles
+ *                 in turn (more than the cache holds: every use a full unwrap)
  *   bench spin N  N AESENC128KL in a loop, for the slot-switching runs
+ *   bench profile=aesenc128kl|aesenc128kl-uncached
+ *                 2000 of one form, for klvisor's phase profile
  */
 #include "guest.h"
 #include "kl.h"
 #include "kl_vectors.h"
 
-#define ROUNDS 2000
+#define BATCHES 5
+#define ROUNDS	400 /* per batch */
 
-#define MEASURE(name, body)                                                     \
-	do {                                                                    \
-		u64 t0 = rdtsc();                                               \
-		for (int i_ = 0; i_ < ROUNDS; i_++) {                           \
-			body;                                                   \
-		}                                                               \
-		printf("BENCH: %s %lu ticks\n", name, (rdtsc() - t0) / ROUNDS); \
+/* The median of @n per-operation averages (n <= BATCHES). */
+static u64 median(u64 *v, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			u64 t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v[n / 2];
+}
+
+/* BATCHES batches of ROUNDS runs of @body; the median batch's average per run. */
+#define MEASURE(name, body)                                                   \
+	do {                                                                  \
+		u64 per_[BATCHES];                                            \
+		for (int b_ = 0; b_ < BATCHES; b_++) {                        \
+			u64 t0 = rdtsc();                                     \
+			for (int i_ = 0; i_ < ROUNDS; i_++) {                 \
+				body;                                         \
+			}                                                     \
+			per_[b_] = (rdtsc() - t0) / ROUNDS;                   \
+		}                                                             \
+		printf("BENCH: %s %lu ticks\n", name, median(per_, BATCHES)); \
 	} while (0)
 
 static void exits(void)
@@ -33,14 +57,21 @@ static void exits(void)
 	MEASURE("loop-overhead", asm volatile(""));
 }
 
+/* More handles than klvisor's handle cache holds, used in turn: every use misses. */
+#define COLD_HANDLES 8
+
 static void kl(void)
 {
-	u8 handle[48], blk[16] = { 0 }, blocks[8][16] = { { 0 } };
+	u8 handle[48], blk[16] = { 0 }, blocks[8][16] = { { 0 } }, cold[COLD_HANDLES][48];
+	unsigned n = 0;
 
 	kl_set_cr4(true);
 	MEASURE("kl-loadiwkey", kl_loadiwkey(klv_iwkey[1].integrity, klv_iwkey[1].encryption));
 	MEASURE("kl-encodekey128", kl_encodekey128(klv_key128[1], 0, handle));
+	for (int i = 0; i < COLD_HANDLES; i++)
+		kl_encodekey128(klv_key128[i % KLV_NR_KEYS], (u32)i & 6, cold[i]);
 	MEASURE("kl-aesenc128kl", kl_aes(KL_ENC128, handle, blk));
+	MEASURE("kl-aesenc128kl-uncached", kl_aes(KL_ENC128, cold[n++ % COLD_HANDLES], blk));
 	MEASURE("kl-aesencwide128kl", kl_wide(KL_ENCWIDE128, handle, blocks));
 }
 
@@ -60,6 +91,21 @@ static void spin(unsigned long n)
 	printf("BENCH: kl-slot-loads-seen-by-vcpu %ld loads\n", hc_kl_slot_loads());
 }
 
+/* Only one form, for the phase profile: the profile averages every call. */
+static void profile(const char *form)
+{
+	u8 handle[48], blk[16] = { 0 }, cold[COLD_HANDLES][48];
+
+	kl_set_cr4(true);
+	kl_loadiwkey(klv_iwkey[1].integrity, klv_iwkey[1].encryption);
+	kl_encodekey128(klv_key128[1], 0, handle);
+	for (int i = 0; i < COLD_HANDLES; i++)
+		kl_encodekey128(klv_key128[i % KLV_NR_KEYS], (u32)i & 6, cold[i]);
+	for (int i = 0; i < 2000; i++)
+		kl_aes(KL_ENC128, strcmp(form, "aesenc128kl") ? cold[i % COLD_HANDLES] : handle,
+		       blk);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long n = 20000;
@@ -73,6 +119,8 @@ int main(int argc, char **argv)
 		kl();
 	if (has_arg(argc, argv, "spin"))
 		spin(n);
+	if (arg_value(argc, argv, "profile"))
+		profile(arg_value(argc, argv, "profile"));
 	pass("bench");
 	return 0;
 }

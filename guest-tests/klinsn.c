@@ -725,6 +725,46 @@ static void test_rex_before_prefix(void)
 
 /* ---- CR4.KL off and on again ---- */
 
+/*
+ * The software backend caches unwrapped handles (vmm/kl/hcache.h).  A
+ * cached handle must behave exactly as an uncached one: right results on
+ * every use, a handle tampered with after it was cached refused, and a
+ * key change (LOADIWKEY) refusing a handle cached under the old key.
+ */
+static void test_handle_cache(void)
+{
+	int other = IW == 1 ? 2 : 1;
+	unsigned bad = 0, accepted = 0;
+	u8 h[48], blk[16];
+
+	load(IW);
+	memcpy(h, klv_handle128[IW][KEY][0], 48);
+	for (int i = 0; i < 8; i++) { /* the first use fills the cache, the rest hit */
+		memcpy(blk, klv_block[i], 16);
+		bad += kl_aes(KL_ENC128, h, blk) || memcmp(blk, klv_enc128[KEY][i], 16);
+	}
+	report(!bad, "cached-handle-results-right", "%u of 8 uses wrong", bad);
+	for (int i = 0; i < 48; i++) { /* every byte, flipped after the handle is cached */
+		h[i] ^= 0x40;
+		memcpy(blk, klv_block[0], 16);
+		accepted += !kl_aes(KL_ENC128, h, blk);
+		h[i] ^= 0x40;
+	}
+	report(!accepted, "tampered-handle-after-cache-hit-refused",
+	       "%u of 48 one-byte changes accepted", accepted);
+	memcpy(blk, klv_block[0], 16);
+	report(!kl_aes(KL_ENC128, h, blk) && !memcmp(blk, klv_enc128[KEY][0], 16),
+	       "cached-handle-still-right-after-tampering", "the original handle stopped working");
+	load(other); /* a new IWKey: the cached handle belongs to the old one */
+	memcpy(blk, klv_block[0], 16);
+	report(kl_aes(KL_ENC128, h, blk), "key-change-invalidates-cached-handle",
+	       "a handle cached under IWKey %d was accepted under IWKey %d", IW, other);
+	load(IW);
+	memcpy(blk, klv_block[0], 16);
+	report(!kl_aes(KL_ENC128, h, blk) && !memcmp(blk, klv_enc128[KEY][0], 16),
+	       "handle-works-again-under-its-key", "refused or wrong after reloading IWKey %d", IW);
+}
+
 static void test_cr4_toggle(void)
 {
 	struct exc_info info;
@@ -776,5 +816,6 @@ int main(int argc, char **argv)
 	test_single_step();
 	test_rex_before_prefix();
 	test_cr4_toggle();
+	test_handle_cache();
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "vmm/guest_boot.h"
 #include "vmm/mm.h"
 #include "vmm/sched.h"
+#include "vmm/prof.h"
 #include "vmm/vm.h"
 #include "vmm/vmm.h"
 
@@ -280,6 +281,7 @@ bool vms_report(void)
 			       vm->def.name);
 	}
 	kl_report();
+	prof_report();
 	for (unsigned i = 0; i < nr_cpus; i++)
 		if (cpus[i]->vm_switches)
 			printk("klvisor: cpu%u: %lu switches to a different VM, each with the VM-switch hygiene\n",

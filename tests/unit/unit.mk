@@ -27,6 +27,7 @@ UNIT_SRCS_test_klslot     := vmm/kl/slot.c
 UNIT_SRCS_test_klhw       := vmm/kl/hwcheck.c
 UNIT_SRCS_test_klbackup   := vmm/kl/backup.c
 UNIT_SRCS_test_klinsn     := vmm/kl/klinsn.c vmm/decode.c
+UNIT_SRCS_test_klhcache   := vmm/kl/hcache.c vmm/kl/klcrypto.c vmm/kl/klcrypto_ni.c
 UNIT_SRCS_test_xcr0       :=
 UNIT_SRCS_test_fpu_area   :=
 UNIT_SRCS_test_spec       := arch/x86/spec.c

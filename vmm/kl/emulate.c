@@ -13,6 +13,7 @@
 #include "arch/x86/vmcs.h"
 #include "lib/string.h"
 #include "vmm/fpu.h"
+#include "vmm/prof.h"
 #include "vmm/kl/internal.h"
 #include "vmm/kl/klinsn.h"
 #include "vmm/vcpu.h"
@@ -80,39 +81,79 @@ static u64 gpr_of(void *v, unsigned n)
 	return vcpu_gpr(v, n);
 }
 
+/*
+ * The handle's entry in the vCPU's cache, unwrapping it (the full
+ * integrity check) on a miss; NULL if the handle is refused.  Entries are
+ * tied to the slot's key version, and used only while the slot holds this
+ * vCPU's key (otherwise nothing is cached and a missed switch still shows
+ * as refused handles).
+ */
+static struct kl_hcache_entry *unwrap_cached(struct vcpu *v, const u8 *handle, unsigned key_bits,
+					     struct kl_hcache_entry *tmp)
+{
+	const struct kl_slot *s = kl_this_slot();
+	unsigned len = KL_HANDLE_SIZE(key_bits);
+	u64 version = s->owner == v->kl.id ? s->version : 0;
+	struct kl_hcache_entry *e = kl_hcache_find(&v->kl.hcache, version, handle, len);
+	u8 key[32];
+	u32 aad;
+
+	if (e)
+		return e;
+	if (!kl_unwrap(&s->key, handle, key_bits, key, &aad)) {
+		memzero_explicit(key, sizeof(key));
+		return NULL;
+	}
+	e = kl_hcache_insert(&v->kl.hcache, version, handle, len, aad, key, key_bits);
+	if (!e) { /* not cacheable: a one-use entry on the stack */
+		e = tmp;
+		memset(e, 0, sizeof(*e));
+		e->aad = aad;
+		memcpy(e->key, key, key_bits / 8);
+		e->key_bits = (u16)key_bits;
+	}
+	memzero_explicit(key, sizeof(key));
+	return e;
+}
+
 /* AES*KL and AES*WIDE*KL: ZF = 1 and no register change when the handle is refused. */
 static void aes_kl(struct vcpu *v, const struct insn *in, bool wide)
 {
 	struct kl_aes_form f = kl_aes_form(in);
-	u8 handle[KL_HANDLE256_SIZE], key[32];
+	u8 handle[KL_HANDLE256_SIZE];
 	u64 ea = insn_effective_address(in, gpr_of, v, vmcs_read(GUEST_RIP) + in->len);
-	struct aes_ctx ctx;
-	u32 aad;
+	struct kl_hcache_entry *e, tmp;
+	const struct aes_ctx *ctx;
 	bool ok;
 	u8 *xmm;
 
 	if (!vcpu_read_operand(v, in, ea, handle, KL_HANDLE_SIZE(f.key_bits)))
 		return; /* fault injected (or the VM stopped) */
+	PROF_MARK(PROF_OPERAND);
 	/* The unwrap too may use AES-NI/PCLMULQDQ: the guest's XMM state is saved first. */
 	xmm = fpu_xmm_begin(v);
-	ok = kl_unwrap(&kl_this_slot()->key, handle, f.key_bits, key, &aad);
-	if (ok && (aad & KL_AAD_CPL0) && vcpu_cpl() > 0)
+	PROF_MARK(PROF_XMM_SAVE);
+	e = unwrap_cached(v, handle, f.key_bits, &tmp);
+	PROF_MARK(PROF_UNWRAP);
+	ok = e != NULL;
+	/* The restrictions are checked on every use, cached or not. */
+	if (ok && (e->aad & KL_AAD_CPL0) && vcpu_cpl() > 0)
 		ok = false;
-	if (ok && (aad & (f.decrypt ? KL_AAD_NO_DECRYPT : KL_AAD_NO_ENCRYPT)))
+	if (ok && (e->aad & (f.decrypt ? KL_AAD_NO_DECRYPT : KL_AAD_NO_ENCRYPT)))
 		ok = false;
 	if (ok) {
-		if (f.decrypt)
-			aes_init_decrypt(&ctx, key, f.key_bits);
-		else
-			aes_init_encrypt(&ctx, key, f.key_bits);
+		ctx = kl_hcache_ctx(e, f.decrypt);
 		for (unsigned r = wide ? 0 : in->reg; r < (wide ? 8 : in->reg + 1u); r++)
-			(f.decrypt ? aes_decrypt : aes_encrypt)(&ctx, xmm + 16 * r, xmm + 16 * r);
-		memzero_explicit(&ctx, sizeof(ctx));
+			(f.decrypt ? aes_decrypt : aes_encrypt)(ctx, xmm + 16 * r, xmm + 16 * r);
 	}
+	PROF_MARK(PROF_AES);
 	fpu_xmm_end(v);
-	memzero_explicit(key, sizeof(key));
+	PROF_MARK(PROF_XMM_RESTORE);
+	if (e == &tmp)
+		memzero_explicit(&tmp, sizeof(tmp));
 	memzero_explicit(handle, sizeof(handle));
 	finish(v, in, !ok);
+	PROF_MARK(PROF_FINISH);
 }
 
 void kl_handle_ud(struct vcpu *v)
@@ -123,7 +164,9 @@ void kl_handle_ud(struct vcpu *v)
 	u64 cr0 = vcpu_cr0(), cr4 = vcpu_cr4();
 	const char *err;
 
+	PROF_START();
 	err = vcpu_decode_insn(v, &in);
+	PROF_MARK(PROF_DECODE);
 	if (err == vcpu_fetch_fault)
 		return;
 	if (err) {

@@ -248,6 +248,7 @@ bool kl_vcpu_reset(struct vcpu *v)
 	}
 	k->cr4_kl = false;
 	k->copy_status = 0;
+	kl_hcache_flush(&k->hcache);
 	if (!k->id)
 		k->id = __atomic_fetch_add(&next_key_id, 1, __ATOMIC_RELAXED);
 	k->version = __atomic_fetch_add(&next_version, 1, __ATOMIC_RELAXED);
@@ -260,6 +261,7 @@ void kl_vcpu_destroy(struct vcpu *v)
 		return;
 	kl_slot_evict(kl_this_slot(), v->kl.id);
 	memzero_explicit(&v->kl.iwkey, sizeof(v->kl.iwkey));
+	kl_hcache_flush(&v->kl.hcache);
 }
 
 const char *kl_vcpu_wiped(const struct vcpu *v)
@@ -268,6 +270,8 @@ const char *kl_vcpu_wiped(const struct vcpu *v)
 
 	if (!mem_is_zero(&v->kl.iwkey, sizeof(v->kl.iwkey)))
 		return "the vCPU's IWKey";
+	if (!mem_is_zero(&v->kl.hcache, sizeof(v->kl.hcache)))
+		return "the vCPU's unwrapped-handle cache";
 	if (v->kl.id && s->owner == v->kl.id)
 		return "the slot still owned by the vCPU";
 	if (!s->owner && !mem_is_zero(&s->key, sizeof(s->key)))
@@ -350,6 +354,7 @@ void kl_reload(struct vcpu *v)
 
 void kl_key_changed(struct vcpu *v)
 {
+	kl_hcache_flush(&v->kl.hcache); /* the old key's unwrapped handles go with it */
 	v->kl.version = __atomic_fetch_add(&next_version, 1, __ATOMIC_RELAXED);
 	kl_switch_in(v);
 }

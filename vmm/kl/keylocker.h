@@ -12,6 +12,7 @@
 
 #include "arch/x86/cpu.h"
 #include "vmm/kl/backup.h"
+#include "vmm/kl/hcache.h"
 #include "vmm/kl/klcrypto.h"
 
 struct vcpu;
@@ -26,6 +27,7 @@ struct kl_vcpu {
 	bool cr4_kl;
 	u64 copy_status; /* IA32_COPY_STATUS */
 	u64 slot_loads; /* loads of this vCPU's IWKey into a slot (hypercall 5) */
+	struct kl_hcache hcache; /* software backend: handles unwrapped under this IWKey */
 };
 
 /*

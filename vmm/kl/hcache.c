@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+/* The unwrapped-handle cache (see hcache.h for why a hit is safe). */
+#include "vmm/kl/hcache.h"
+#include "lib/string.h"
+
+/* Handle lengths are multiples of 16: compare eight bytes at a time. */
+static bool same_handle(const u8 *a, const u8 *b, unsigned len)
+{
+	u64 diff = 0;
+
+	for (unsigned i = 0; i < len; i += 8) {
+		u64 x, y;
+
+		__builtin_memcpy(&x, a + i, 8); /* inlined: a plain load */
+		__builtin_memcpy(&y, b + i, 8);
+		diff |= x ^ y;
+	}
+	return !diff;
+}
+
+struct kl_hcache_entry *kl_hcache_find(struct kl_hcache *c, u64 version, const u8 *handle,
+				       unsigned len)
+{
+	for (unsigned i = 0; i < KL_HCACHE_WAYS; i++) {
+		struct kl_hcache_entry *e = &c->e[i];
+
+		if (version && e->version == version && e->len == len &&
+		    same_handle(e->handle, handle, len))
+			return e;
+	}
+	return NULL;
+}
+
+struct kl_hcache_entry *kl_hcache_insert(struct kl_hcache *c, u64 version, const u8 *handle,
+					 unsigned len, u32 aad, const u8 *key, unsigned key_bits)
+{
+	struct kl_hcache_entry *e = &c->e[c->next];
+
+	if (!version || len > sizeof(e->handle))
+		return NULL;
+	c->next = (c->next + 1) % KL_HCACHE_WAYS;
+	memzero_explicit(e, sizeof(*e));
+	memcpy(e->handle, handle, len);
+	e->len = (u8)len;
+	e->aad = aad;
+	memcpy(e->key, key, key_bits / 8);
+	e->key_bits = (u16)key_bits;
+	e->version = version;
+	return e;
+}
+
+const struct aes_ctx *kl_hcache_ctx(struct kl_hcache_entry *e, bool decrypt)
+{
+	if (decrypt && !e->has_dec) {
+		aes_init_decrypt(&e->dec, e->key, e->key_bits);
+		e->has_dec = true;
+	} else if (!decrypt && !e->has_enc) {
+		aes_init_encrypt(&e->enc, e->key, e->key_bits);
+		e->has_enc = true;
+	}
+	return decrypt ? &e->dec : &e->enc;
+}
+
+void kl_hcache_flush(struct kl_hcache *c)
+{
+	/* Only occupied entries hold anything (a free one is all zero). */
+	for (unsigned i = 0; i < KL_HCACHE_WAYS; i++)
+		if (c->e[i].version)
+			memzero_explicit(&c->e[i], sizeof(c->e[i]));
+	c->next = 0;
+}

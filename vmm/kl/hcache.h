@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The software backend's cache of unwrapped handles, per vCPU.  Unwrapping
+ * a handle (an AES-GCM-SIV-style integrity check and decryption under the
+ * IWKey) costs far more than the AES work it enables, and guests use the
+ * same handle for block after block.  An entry maps the exact handle bytes
+ * and the IWKey version they were checked under to the handle's
+ * restrictions, its key and the AES schedules expanded from it.
+ *
+ * Why a hit is safe (docs/keylocker.md): unwrapping is a deterministic
+ * function of (IWKey, handle bytes); an entry is made only after the full
+ * check passed, and is found only for byte-identical handle bytes under
+ * the same IWKey version, so a hit returns what the full check would.
+ * A tampered handle differs in some byte and misses.  Restrictions are
+ * re-applied on every use.  Entries are key material: wiped on eviction,
+ * on every IWKey change (LOADIWKEY, backup restore), on INIT and at VM end.
+ * Pure: host tests drive it with the real AES code.
+ */
+#ifndef VMM_KL_HCACHE_H
+#define VMM_KL_HCACHE_H
+
+#include "vmm/kl/klcrypto.h"
+
+#define KL_HCACHE_WAYS 4
+
+struct kl_hcache_entry {
+	u64 version; /* 0: empty */
+	u8 handle[KL_HANDLE256_SIZE];
+	u8 len;
+	u32 aad; /* the handle's restrictions */
+	u8 key[32]; /* the unwrapped key: round key 0 of either schedule anyway */
+	u16 key_bits;
+	bool has_enc, has_dec; /* schedules are expanded on first use */
+	struct aes_ctx enc, dec;
+};
+
+struct kl_hcache {
+	struct kl_hcache_entry e[KL_HCACHE_WAYS];
+	unsigned next; /* round-robin victim */
+};
+
+/* The entry for these handle bytes under IWKey @version, or NULL. */
+struct kl_hcache_entry *kl_hcache_find(struct kl_hcache *c, u64 version, const u8 *handle,
+				       unsigned len);
+/* Remember a handle that passed the full check; evicts (and wipes) the oldest entry. */
+struct kl_hcache_entry *kl_hcache_insert(struct kl_hcache *c, u64 version, const u8 *handle,
+					 unsigned len, u32 aad, const u8 *key, unsigned key_bits);
+/* The entry's encryption or decryption schedule, expanded on first use. */
+const struct aes_ctx *kl_hcache_ctx(struct kl_hcache_entry *e, bool decrypt);
+/* Forget and wipe every entry. */
+void kl_hcache_flush(struct kl_hcache *c);
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Phase profile of the software Key Locker path, for `make bench` only: a
+ * klvisor built with -DKLV_PROFILE=1 counts TSC ticks (instructions, under
+ * Bochs) per phase of each emulated AES*KL and prints the averages in its
+ * final report.  In a normal build every macro is empty.
+ */
+#ifndef VMM_PROF_H
+#define VMM_PROF_H
+
+#include "arch/x86/cpu.h"
+
+enum prof_phase {
+	PROF_DECODE, /* #UD exit dispatched to here, instruction fetched and decoded */
+	PROF_OPERAND, /* the handle read through the guest's page tables */
+	PROF_XMM_SAVE, /* guest vector state spilled for access */
+	PROF_UNWRAP, /* handle cache lookup, or the full unwrap on a miss */
+	PROF_AES, /* the AES rounds on the XMM registers */
+	PROF_XMM_RESTORE, /* vector state made live again */
+	PROF_FINISH, /* flags, RIP, wipes */
+	NR_PROF
+};
+
+#if KLV_PROFILE
+extern u64 prof_ticks[NR_PROF], prof_calls[NR_PROF], prof_last;
+#define PROF_START() (prof_last = rdtsc())
+#define PROF_MARK(p)                             \
+	do {                                     \
+		u64 n_ = rdtsc();                \
+		prof_ticks[p] += n_ - prof_last; \
+		prof_calls[p]++;                 \
+		prof_last = n_;                  \
+	} while (0)
+void prof_report(void);
+#else
+#define PROF_START() ((void)0)
+#define PROF_MARK(p) ((void)0)
+static inline void prof_report(void)
+{
+}
+#endif
+
+#endif
