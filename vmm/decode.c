@@ -12,8 +12,10 @@ static bool take(struct cursor *c, unsigned n, u64 *v)
 {
 	if (c->pos + n > c->len || c->pos + n > INSN_MAX_LEN)
 		return false;
+	/* Little-endian, byte by byte: no call per prefix byte (n is at most 8). */
 	*v = 0;
-	memcpy(v, c->buf + c->pos, n);
+	for (unsigned i = 0; i < n; i++)
+		*v |= (u64)c->buf[c->pos + i] << (8 * i);
 	c->pos += n;
 	return true;
 }

@@ -9,9 +9,13 @@ u64 prof_ticks[NR_PROF], prof_calls[NR_PROF], prof_last;
 void prof_report(void)
 {
 	static const char *const names[NR_PROF] = {
-		[PROF_DECODE] = "decode",     [PROF_OPERAND] = "operand",
-		[PROF_XMM_SAVE] = "xmm-save", [PROF_UNWRAP] = "unwrap",
-		[PROF_AES] = "aes",	      [PROF_XMM_RESTORE] = "xmm-restore",
+		[PROF_FETCH] = "fetch",
+		[PROF_DECODE] = "decode",
+		[PROF_OPERAND] = "operand",
+		[PROF_XMM_SAVE] = "xmm-save",
+		[PROF_UNWRAP] = "unwrap",
+		[PROF_AES] = "aes",
+		[PROF_XMM_RESTORE] = "xmm-restore",
 		[PROF_FINISH] = "finish",
 	};
 

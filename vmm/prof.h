@@ -11,7 +11,8 @@
 #include "arch/x86/cpu.h"
 
 enum prof_phase {
-	PROF_DECODE, /* #UD exit dispatched to here, instruction fetched and decoded */
+	PROF_FETCH, /* the instruction's bytes fetched through the guest's paging */
+	PROF_DECODE, /* ... and decoded */
 	PROF_OPERAND, /* the handle read through the guest's page tables */
 	PROF_XMM_SAVE, /* guest vector state spilled for access */
 	PROF_UNWRAP, /* handle cache lookup, or the full unwrap on a miss */

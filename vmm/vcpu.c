@@ -11,6 +11,7 @@
 #include "vmm/fpu.h"
 #include "vmm/mb1_image.h"
 #include "vmm/mm.h"
+#include "vmm/prof.h"
 #include "vmm/vcpu.h"
 
 #define AR_CODE32     0xc09b /* present, code, read, accessed, D, G */
@@ -330,6 +331,7 @@ const char *vcpu_decode_insn(struct vcpu *v, struct insn *in)
 	vcpu_walk_ctx(v, &c);
 	r = gwalk_read(&c, la, gwalk_access(vcpu_cpl(), GW_FETCH), bytes, INSN_MAX_LEN, &len,
 		       &where, &pfec);
+	PROF_MARK(PROF_FETCH);
 	err = len ? insn_decode(bytes, len, vcpu_mode_bits(), in) : "nothing fetched";
 	if (!err || r != GW_PAGE_FAULT)
 		return err ? (len ? err : "the instruction could not be fetched") : NULL;
