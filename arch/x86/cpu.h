@@ -95,40 +95,28 @@ static inline void wrmsr(u32 msr, u64 v)
 	__asm__ volatile("wrmsr" ::"c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
 }
 
-#define DEFINE_CR(n)                                                     \
-	static inline u64 read_cr##n(void)                               \
-	{                                                                \
-		u64 v;                                                   \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));        \
-		return v;                                                \
-	}                                                                \
-	static inline void write_cr##n(u64 v)                            \
-	{                                                                \
-		__asm__ volatile("mov %0, %%cr" #n ::"r"(v) : "memory"); \
+/* read_crN/write_crN and read_drN/write_drN (the assembler names DRn dbN). */
+#define DEFINE_SYSREG(name, asmname)                                         \
+	static inline u64 read_##name(void)                                  \
+	{                                                                    \
+		u64 v;                                                       \
+		__asm__ volatile("mov %%" #asmname ", %0" : "=r"(v));        \
+		return v;                                                    \
+	}                                                                    \
+	static inline void write_##name(u64 v)                               \
+	{                                                                    \
+		__asm__ volatile("mov %0, %%" #asmname ::"r"(v) : "memory"); \
 	}
-DEFINE_CR(0)
-DEFINE_CR(2)
-DEFINE_CR(3)
-DEFINE_CR(4)
-#undef DEFINE_CR
-
-#define DEFINE_DR(n)                                                     \
-	static inline u64 read_dr##n(void)                               \
-	{                                                                \
-		u64 v;                                                   \
-		__asm__ volatile("mov %%db" #n ", %0" : "=r"(v));        \
-		return v;                                                \
-	}                                                                \
-	static inline void write_dr##n(u64 v)                            \
-	{                                                                \
-		__asm__ volatile("mov %0, %%db" #n ::"r"(v) : "memory"); \
-	}
-DEFINE_DR(0)
-DEFINE_DR(1)
-DEFINE_DR(2)
-DEFINE_DR(3)
-DEFINE_DR(6)
-#undef DEFINE_DR
+DEFINE_SYSREG(cr0, cr0)
+DEFINE_SYSREG(cr2, cr2)
+DEFINE_SYSREG(cr3, cr3)
+DEFINE_SYSREG(cr4, cr4)
+DEFINE_SYSREG(dr0, db0)
+DEFINE_SYSREG(dr1, db1)
+DEFINE_SYSREG(dr2, db2)
+DEFINE_SYSREG(dr3, db3)
+DEFINE_SYSREG(dr6, db6)
+#undef DEFINE_SYSREG
 #define DR6_RESET 0xffff0ff0ULL
 
 /*
