@@ -11,6 +11,10 @@
  *    register.
  *  - A handle fault at CPL 3: #PF with the U bit in the error code, for a
  *    page that is not present and for a supervisor page.
+ *  - AESENC128KL at CPL 3 with CR4.SMEP set, from the only user page of
+ *    code: klvisor must fetch it as the user-mode fetch it is (issue 8,
+ *    item 6; e6e6724 walked it as a supervisor fetch, which SMEP refuses,
+ *    and the guest got #UD).
  */
 #include "guest.h"
 #include "klcheck.h"
@@ -223,6 +227,74 @@ static void test_user_faults(void)
 	invlpg(p1);
 }
 
+/* ---- CPL 3 under SMEP ---- */
+
+struct smep_case {
+	u8 blk[16];
+	u8 handle[48];
+	u8 zf;
+} __aligned(16);
+
+static struct smep_case smep_arg;
+
+/*
+ * On a page of its own, the only code page left user-accessible: RDI =
+ * &smep_arg.  It touches nothing of the library (whose code is then
+ * supervisor-only) and returns through INT 0x80.
+ */
+extern const char smep_stub[], smep_stub_try[], smep_stub_fix[], smep_stub_end[];
+asm(".pushsection .text\n"
+    ".balign 4096\n"
+    "smep_stub:\n\t"
+    "movdqu (%rdi), %xmm3\n"
+    "smep_stub_try:\n\t"
+    "aesenc128kl 16(%rdi), %xmm3\n\t"
+    "setz 64(%rdi)\n\t"
+    "movdqu %xmm3, (%rdi)\n"
+    "smep_stub_fix:\n\t"
+    "int $0x80\n\t"
+    "ud2\n\t"
+    ".balign 4096\n"
+    "smep_stub_end:\n\t"
+    ".pushsection .exc_fixup, \"a\"\n\t"
+    ".balign 8\n\t"
+    ".quad smep_stub_try, smep_stub_fix\n\t"
+    ".popsection\n"
+    ".popsection");
+
+extern const char __image_start[], __text_end[];
+
+static void test_smep(void)
+{
+	u64 cr4 = read_cr4(), text = (u64)__image_start, stub = (u64)smep_stub;
+	u64 stub_end = (u64)smep_stub_end,
+	    text_end = ((u64)__text_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	struct exc_info info;
+	int vec;
+
+	if (!(cpuid_count(7, 0).b & BIT(7))) {
+		skip("aesenc128kl-cpl3-under-smep", "no SMEP");
+		return;
+	}
+	user_init();
+	for (u64 va = text; va < text_end; va += LPAGE_SIZE)
+		pt_split_4k((const void *)va);
+	pt_set_user(text, stub - text, false); /* kernel code: supervisor-only */
+	pt_set_user(stub_end, text_end - stub_end, false);
+	memcpy(smep_arg.blk, klv_block[0], 16);
+	memcpy(smep_arg.handle, klv_handle128[IW][KEY][0], 48);
+	smep_arg.zf = 0xff;
+	write_cr4(cr4 | BIT(20)); /* SMEP */
+	exc_arm();
+	run_in_ring3_at(stub, &smep_arg);
+	vec = exc_result(&info);
+	write_cr4(cr4);
+	pt_set_user(text, text_end - text, true);
+	report(vec < 0 && smep_arg.zf == 0 && !memcmp(smep_arg.blk, klv_enc128[KEY][0], 16),
+	       "aesenc128kl-cpl3-under-smep", "%s, ZF %u", vec < 0 ? "no exception" : exc_name(vec),
+	       smep_arg.zf);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -235,5 +307,6 @@ int main(int argc, char **argv)
 	test_encodekey();
 	test_restrictions();
 	test_user_faults();
+	test_smep();
 	return 0;
 }

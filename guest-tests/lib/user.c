@@ -126,8 +126,8 @@ u64 user_prepare(u64 rsp)
 }
 
 asm(".pushsection .text\n"
-    ".globl run_in_ring3, user_returned\n"
-    "run_in_ring3:\n\t"
+    ".globl run_in_ring3, run_in_ring3_at, user_returned\n"
+    ".macro USER_SAVE\n\t"
     "pushq %rbp\n\t"
     "pushq %rbx\n\t"
     "pushq %r12\n\t"
@@ -135,9 +135,18 @@ asm(".pushsection .text\n"
     "pushq %r14\n\t"
     "pushq %r15\n\t"
     "subq $8, %rsp\n\t" /* 16-byte aligned from here */
+    ".endm\n"
+    "run_in_ring3_at:\n\t" /* (rip, arg): IRET to rip itself, RDI = arg */
+    "USER_SAVE\n\t"
+    "movq %rdi, %r14\n\t"
+    "movq %rsi, %r13\n\t"
+    "jmp 2f\n"
+    "run_in_ring3:\n\t"
+    "USER_SAVE\n\t"
     "movq %rdi, %r12\n\t"
     "movq %rsi, %r13\n\t"
-    "movq %rsp, %rdi\n\t"
+    "leaq 1f(%rip), %r14\n"
+    "2:\tmovq %rsp, %rdi\n\t"
     "call user_prepare\n\t"
     "movl $0x23, %ecx\n\t" /* USER_DS */
     "movl %ecx, %ds\n\t"
@@ -147,11 +156,10 @@ asm(".pushsection .text\n"
     "pushfq\n\t"
     "orq $0x3000, (%rsp)\n\t" /* IOPL 3 */
     "pushq $0x2b\n\t" /* CS = USER_CS */
-    "leaq 1f(%rip), %rcx\n\t"
-    "pushq %rcx\n\t"
+    "pushq %r14\n\t"
+    "movq %r13, %rdi\n\t"
     "iretq\n"
-    "1:\tmovq %r13, %rdi\n\t"
-    "call *%r12\n\t"
+    "1:\tcall *%r12\n\t"
     "int $0x80\n\t" /* USER_RET_VECTOR */
     "ud2\n"
     "user_returned:\n\t"

@@ -31,6 +31,12 @@
 void user_init(void);
 /* Run fn(arg) at CPL 3 on this CPU; returns fn's result. */
 long run_in_ring3(long (*fn)(void *), void *arg);
+/*
+ * IRET to @rip at CPL 3 with RDI = @arg: code that must not touch the
+ * library (it may live on the only user page while the rest of the image is
+ * supervisor-only, as under SMEP), and ends with INT 0x80.  Returns RAX.
+ */
+long run_in_ring3_at(u64 rip, void *arg);
 /* The current privilege level (CS.RPL). */
 static inline unsigned current_cpl(void)
 {
