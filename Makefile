@@ -117,10 +117,23 @@ $(TINY_MB1): tests/system/tiny-mb1.S
 	$(Q)as --32 -o $(@:.elf=.o) $<
 	$(Q)ld -m elf_i386 -Ttext=0x100000 --build-id=none -o $@ $(@:.elf=.o)
 
+# A standard-style SMP test kernel (32-bit entry, long mode, INIT-SIPI-SIPI),
+# also written without the guest library (system-test fixture).
+SMP_MB1 := $(BUILD)/tests/smp-mb1.elf
+SMP_MB1_SRCS := tests/system/smp-mb1/start.S tests/system/smp-mb1/main.c
+$(SMP_MB1): $(SMP_MB1_SRCS) tests/system/smp-mb1/link.ld
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) -std=gnu11 -m64 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pie -no-pie \
+		-mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
+		-nostdlib -static -Wl,-T,tests/system/smp-mb1/link.ld -Wl,--build-id=none \
+		-Wl,-z,max-page-size=0x1000 -Wl,--no-warn-rwx-segments -o $(@:.elf=.elf64) $(SMP_MB1_SRCS)
+	$(Q)objcopy -O elf32-i386 $(@:.elf=.elf64) $@
+
 bench: deps all
 	tools/bench.sh
 
-check: deps all unit-tests $(TINY_MB1)
+check: deps all unit-tests $(TINY_MB1) $(SMP_MB1)
 	tests/run-checks.sh
 
 format:

@@ -8,8 +8,10 @@
  *                two vCPUs, random ports and MSRs, fw_cfg reads past the
  *                end, a broken "Shutdown" sequence, CR0/CR4 toggling;
  *                it must still pass, and so must everyone else
- *   chaos mmio8  an 8-bit read of the local APIC: klvisor emulates only
- *                aligned 32-bit MOVs there, so it stops this VM
+ *   chaos mmio-cross  a 32-bit read of the local APIC that straddles two
+ *                register slots (offset 0x2e): klvisor stops this VM
+ *   chaos mmio-inc    an INC of a local APIC register, an instruction klvisor
+ *                does not emulate there: it stops this VM and prints its bytes
  */
 #include "guest.h"
 
@@ -132,10 +134,16 @@ static void control_registers(void)
 
 int main(int argc, char **argv)
 {
-	if (has_arg(argc, argv, "mmio8")) {
-		pass("before-8-bit-apic-read");
-		(void)*(volatile u8 *)(APIC_BASE_PA + APIC_ID);
-		fail("8-bit-apic-read", "klvisor did not stop the VM");
+	if (has_arg(argc, argv, "mmio-cross")) {
+		pass("before-straddling-apic-read");
+		(void)*(volatile u32 *)(APIC_BASE_PA + APIC_ID + 0xe);
+		fail("straddling-apic-read", "klvisor did not stop the VM");
+		return 1;
+	}
+	if (has_arg(argc, argv, "mmio-inc")) {
+		pass("before-apic-inc");
+		asm volatile("incl (%0)" ::"r"(APIC_BASE_PA + 0x380) : "memory");
+		fail("apic-inc", "klvisor did not stop the VM");
 		return 1;
 	}
 	if (smp_start(2) != 2)

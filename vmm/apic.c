@@ -12,6 +12,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/decode.h"
+#include "vmm/emulate.h"
 #include "vmm/exit.h"
 #include "vmm/gwalk.h"
 #include "vmm/vcpu.h"
@@ -121,30 +122,111 @@ void apic_inject_pending(struct vcpu *v)
 }
 
 /* Emulate one 32-bit MOV to or from the xAPIC page. */
-static const char *xapic_mmio(struct vcpu *v, u64 gpa)
+/*
+ * The xAPIC page as a device.  Each register is the first 4 bytes of a
+ * 16-byte slot, and the SDM (Vol. 3, 11.4.1) asks for aligned 32-bit
+ * accesses only; compilers and hand-written kernels also use narrower
+ * and wider ones (a MOVZX of the version byte, a 64-bit load), so klvisor
+ * defines them: within one slot, a read returns the slot's bytes (the
+ * register, then zeros) and a write merges its bytes into the register,
+ * the bytes beyond it being reserved and ignored.  An access that crosses
+ * into the next slot stops the VM.
+ */
+struct xapic_access {
+	struct vcpu *v;
+	u32 off;
+};
+
+static const char *xapic_slot(const struct xapic_access *a, unsigned size, u32 *reg)
 {
-	struct insn in;
+	if ((a->off & 0xf) + size > 16)
+		return "access crosses a 16-byte register slot";
+	if (!vlapic_read(&a->v->lapic, a->off & ~0xfU, reg))
+		*reg = 0; /* reserved slots read as zero */
+	return NULL;
+}
+
+static const char *xapic_read(void *ctx, unsigned size, u64 *val)
+{
+	const struct xapic_access *a = ctx;
+	u8 slot[16] = { 0 };
+	u32 reg;
+	const char *err = xapic_slot(a, size, &reg);
+
+	if (err)
+		return err;
+	memcpy(slot, &reg, 4);
+	*val = 0;
+	memcpy(val, slot + (a->off & 0xf), size);
+	return NULL;
+}
+
+static const char *xapic_write(void *ctx, unsigned size, u64 val)
+{
+	const struct xapic_access *a = ctx;
+	unsigned at = a->off & 0xf;
 	struct apic_ipi ipi;
-	u32 off = gpa & 0xfff, val;
+	u8 slot[16];
+	u32 reg = 0;
 	const char *err;
 
-	err = vcpu_decode_insn(v, &in);
+	if (at == 0 && size >= 4) {
+		reg = (u32)val; /* the common case, no read first; the bytes past 4 are dropped */
+	} else {
+		err = xapic_slot(a, size, &reg);
+		if (err)
+			return err;
+		if (at >= 4)
+			return NULL; /* only reserved bytes */
+		memcpy(slot, &reg, 4);
+		memcpy(slot + at, &val, size); /* bytes past the register are dropped */
+		memcpy(&reg, slot, 4);
+	}
+	if (vlapic_write(&a->v->lapic, a->off & ~0xfU, reg, &ipi) && ipi.send)
+		send_ipi(a->v, &ipi);
+	return NULL;
+}
+
+/* Guest registers in and out of the emulator: RSP and RFLAGS live in the VMCS. */
+static void regs_in(struct vcpu *v, struct emu_regs *r)
+{
+	memcpy(r->gpr, &v->regs, sizeof(r->gpr));
+	r->gpr[4] = vmcs_read(GUEST_RSP);
+	r->rflags = vmcs_read(GUEST_RFLAGS);
+}
+
+static void regs_out(struct vcpu *v, const struct emu_regs *r, const struct emu_regs *old)
+{
+	u64 rsp = v->regs.rsp_unused;
+
+	memcpy(&v->regs, r->gpr, sizeof(r->gpr));
+	v->regs.rsp_unused = rsp;
+	if (r->gpr[4] != old->gpr[4])
+		vmcs_writenat(GUEST_RSP, r->gpr[4]);
+	if (r->rflags != old->rflags)
+		vmcs_writenat(GUEST_RFLAGS, r->rflags);
+}
+
+static const char *xapic_mmio(struct vcpu *v, u64 gpa, struct insn *in)
+{
+	struct xapic_access a = { v, gpa & 0xfff };
+	struct emu_dev dev = { xapic_read, xapic_write, &a };
+	struct emu_regs r, old;
+	const char *err;
+
+	in->nbytes = 0; /* for the message, if nothing could be fetched */
+	err = vcpu_decode_insn(v, in);
 	if (err == vcpu_fetch_fault)
 		return NULL; /* the guest takes the #PF */
 	if (err)
 		return err;
-	if (in.kind == INSN_0F38 || in.op_size != 4 || (off & 0xf))
-		return "not an aligned 32-bit MOV";
-	if (in.kind == INSN_MOV_LOAD) {
-		if (!vlapic_read(&v->lapic, off, &val))
-			val = 0;
-		vcpu_set_gpr(v, in.reg, val); /* 32-bit writes zero-extend */
-	} else {
-		val = in.kind == INSN_MOV_STORE ? (u32)vcpu_gpr(v, in.reg) : (u32)in.imm;
-		if (vlapic_write(&v->lapic, off, val, &ipi) && ipi.send)
-			send_ipi(v, &ipi);
-	}
-	vcpu_complete_instruction(v, in.len);
+	regs_in(v, &r);
+	old = r;
+	err = emu_device_insn(in, &r, &dev);
+	if (err)
+		return err;
+	regs_out(v, &r, &old);
+	vcpu_complete_instruction(v, in->len);
 	return NULL;
 }
 
@@ -155,15 +237,22 @@ enum exit_action handle_ept_violation(struct vcpu *v, u64 qual)
 			   qual & EPT_QUAL_WRITE ? "write" :
 						   "read";
 	const char *err;
+	struct insn in;
 
 	if ((gpa & ~0xfffULL) == APIC_DEFAULT_BASE && !(qual & EPT_QUAL_FETCH) &&
 	    (v->lapic.base_msr & APIC_BASE_EN) && !vlapic_x2apic(&v->lapic)) {
-		err = xapic_mmio(v, gpa);
+		char hex[3 * INSN_MAX_LEN + 1] = "none";
+
+		err = xapic_mmio(v, gpa, &in);
 		if (!err)
 			return EXIT_RESUME;
+		for (unsigned i = 0, at = 0; i < in.nbytes; i++)
+			at += snprintf(hex + at, sizeof(hex) - at, "%s%02x", i ? " " : "",
+				       in.bytes[i]);
 		vcpu_dump(v);
-		vm_end(v->vm, VM_STOPPED, 0, "unhandled local APIC access at offset 0x%lx: %s",
-		       gpa & 0xfff, err);
+		vm_end(v->vm, VM_STOPPED, 0,
+		       "unhandled local APIC access at offset 0x%lx: %s (instruction bytes: %s)",
+		       gpa & 0xfff, err, hex);
 		return EXIT_RESCHED;
 	}
 	vcpu_dump(v);

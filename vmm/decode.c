@@ -20,13 +20,6 @@ static bool take(struct cursor *c, unsigned n, u64 *v)
 	return true;
 }
 
-static s64 sign_extend(u64 v, unsigned bytes)
-{
-	unsigned shift = 64 - 8 * bytes;
-
-	return (s64)(v << shift) >> shift;
-}
-
 /*
  * 16-bit addressing (SDM Vol. 2, table 2-1): no SIB; rm picks a base and
  * an index from BX/BP and SI/DI, rm 6 with mod 0 is a bare disp16, and
@@ -49,7 +42,7 @@ static const char *decode_modrm16(struct cursor *c, struct insn *in)
 	}
 	if (disp_size && !take(c, disp_size, &d))
 		return "truncated displacement";
-	in->disp = disp_size ? sign_extend(d, disp_size) : 0;
+	in->disp = disp_size ? insn_sign_extend(d, disp_size) : 0;
 	return NULL;
 }
 
@@ -95,7 +88,7 @@ static const char *decode_modrm(struct cursor *c, struct insn *in, unsigned mode
 		disp_size = 4;
 	if (disp_size && !take(c, disp_size, &d))
 		return "truncated displacement";
-	in->disp = disp_size ? sign_extend(d, disp_size) : 0;
+	in->disp = disp_size ? insn_sign_extend(d, disp_size) : 0;
 	return NULL;
 }
 
@@ -153,17 +146,142 @@ static const char *prefixes(struct cursor *c, struct insn *in, unsigned mode_bit
 	}
 }
 
-const char *insn_decode(const u8 *buf, size_t len, unsigned mode_bits, struct insn *in)
+/*
+ * One-byte opcodes with a ModRM memory operand (SDM Vol. 2, table A-2).
+ * Sets the kind, ALU operation and immediate size; bit 0 of most of these
+ * opcodes picks byte (0) or full-size (1) operands, which the caller
+ * applies through *byte_form.
+ */
+static const char *one_byte(struct insn *in, unsigned mode_bits, unsigned *imm_size,
+			    bool *byte_form)
 {
-	struct cursor c = { buf, len, 0 };
-	unsigned def = mode_bits == 16 ? 2 : 4;
+	u8 op = in->opcode;
+
+	*byte_form = !(op & 1);
+	if (op < 0x40 && (op & 7) < 4) {
+		/* 00-3B: ADD OR ADC SBB AND SUB XOR CMP, bit 1 is the direction */
+		in->kind = (op & 2) ? INSN_ALU_LOAD : INSN_ALU_STORE;
+		in->alu = op >> 3;
+		return NULL;
+	}
+	switch (op) {
+	case 0x63: /* in 32-bit code, ARPL */
+		if (mode_bits != 64)
+			return "unsupported opcode";
+		in->kind = INSN_MOVX;
+		in->sign_extend = true;
+		in->src_size = (u8)MIN(in->op_size, 4u);
+		*byte_form = false;
+		return NULL;
+	case 0x80:
+	case 0x81:
+	case 0x83: /* group 1: the reg field is the operation */
+		in->kind = INSN_ALU_IMM;
+		*imm_size = op == 0x81 ? 4 : 1;
+		*byte_form = op == 0x80;
+		return NULL;
+	case 0x84:
+	case 0x85:
+		in->kind = INSN_ALU_STORE;
+		in->alu = ALU_TEST;
+		return NULL;
+	case 0x86:
+	case 0x87:
+		in->kind = INSN_XCHG;
+		return NULL;
+	case 0x88:
+	case 0x89:
+		in->kind = INSN_MOV_STORE;
+		return NULL;
+	case 0x8a:
+	case 0x8b:
+		in->kind = INSN_MOV_LOAD;
+		return NULL;
+	case 0xa0:
+	case 0xa1:
+	case 0xa2:
+	case 0xa3:
+		in->kind = (op & 2) ? INSN_MOV_STORE : INSN_MOV_LOAD;
+		in->moffs = true;
+		return NULL;
+	case 0xc6:
+	case 0xc7:
+		in->kind = INSN_MOV_STORE_IMM;
+		*imm_size = 4;
+		return NULL;
+	case 0xf6:
+	case 0xf7: /* group 3: only /0 (TEST imm) reads r/m without writing a register pair */
+		in->kind = INSN_ALU_IMM;
+		in->alu = ALU_TEST;
+		*imm_size = 4;
+		return NULL;
+	}
+	return "unsupported opcode";
+}
+
+/* Two-byte opcodes 0F xx (SDM Vol. 2, table A-3) with a memory operand. */
+static const char *two_byte(struct insn *in, unsigned *imm_size, bool *byte_form)
+{
+	u8 op = in->opcode;
+
+	*byte_form = false;
+	switch (op) {
+	case 0xa3:
+	case 0xab:
+	case 0xb3:
+	case 0xbb: /* BT BTS BTR BTC, in bits 4:3 */
+		in->kind = INSN_BT;
+		in->alu = ALU_BT + ((op >> 3) & 3);
+		return NULL;
+	case 0xba: /* group 8: the reg field picks BT..BTC */
+		in->kind = INSN_BT_IMM;
+		*imm_size = 1;
+		return NULL;
+	case 0xb6:
+	case 0xb7:
+	case 0xbe:
+	case 0xbf:
+		in->kind = INSN_MOVX;
+		in->sign_extend = op >= 0xbe;
+		in->src_size = (op & 1) ? 2 : 1;
+		return NULL;
+	}
+	return "unsupported two-byte opcode";
+}
+
+/* The reg field of a group opcode (80-83, C6/C7, F6/F7, 0F BA) picks the operation. */
+static const char *group_operation(struct insn *in)
+{
+	unsigned r = in->reg & 7;
+
+	switch (in->kind) {
+	case INSN_MOV_STORE_IMM:
+		return r ? "C6/C7 with a reg field other than 0" : NULL;
+	case INSN_ALU_IMM:
+		if (in->alu == ALU_TEST)
+			return r ? "F6/F7 other than TEST (/0)" : NULL;
+		in->alu = (u8)r;
+		return NULL;
+	case INSN_BT_IMM:
+		if (r < 4)
+			return "0F BA with a reg field below 4";
+		in->alu = (u8)(ALU_BT + r - 4);
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+static const char *decode(struct cursor *c, unsigned mode_bits, struct insn *in)
+{
+	unsigned def = mode_bits == 16 ? 2 : 4, imm_size = 0;
+	bool byte_form;
 	const char *err;
 	u64 b;
 
-	memset(in, 0, sizeof(*in));
 	if (mode_bits != 16 && mode_bits != 32 && mode_bits != 64)
 		return "bad mode";
-	err = prefixes(&c, in, mode_bits);
+	err = prefixes(c, in, mode_bits);
 	if (err)
 		return err;
 	in->op_size = (in->rex & 8) ? 8 : in->opsize ? (def == 2 ? 4 : 2) : def;
@@ -171,45 +289,64 @@ const char *insn_decode(const u8 *buf, size_t len, unsigned mode_bits, struct in
 			in->adsize	? (def == 2 ? 4 : 2) :
 					  def;
 
-	switch (in->opcode) {
-	case 0x88:
-	case 0x89:
-		in->kind = INSN_MOV_STORE;
-		break;
-	case 0x8a:
-	case 0x8b:
-		in->kind = INSN_MOV_LOAD;
-		break;
-	case 0xc6:
-	case 0xc7:
-		in->kind = INSN_MOV_STORE_IMM;
-		break;
-	case 0x0f:
-		if (!take(&c, 1, &b) || b != 0x38 || !take(&c, 1, &b))
-			return "unsupported two-byte opcode";
-		in->kind = INSN_0F38;
+	if (in->opcode == 0x0f) {
+		if (!take(c, 1, &b))
+			return "truncated two-byte opcode";
 		in->opcode = (u8)b;
-		break;
-	default:
-		return "unsupported opcode";
+		if (b == 0x38) {
+			if (!take(c, 1, &b))
+				return "truncated 0F 38 opcode";
+			in->kind = INSN_0F38;
+			in->opcode = (u8)b;
+			byte_form = false;
+		} else {
+			err = two_byte(in, &imm_size, &byte_form);
+		}
+	} else {
+		err = one_byte(in, mode_bits, &imm_size, &byte_form);
 	}
-	if (!(in->opcode & 1) && in->kind != INSN_0F38)
-		in->op_size = 1; /* 88, 8A, C6: byte forms */
-	err = decode_modrm(&c, in, mode_bits);
 	if (err)
 		return err;
-	if (in->kind == INSN_MOV_STORE_IMM) {
-		unsigned isz = MIN(in->op_size, 4u); /* imm32 sign-extends for 64-bit */
+	if (byte_form)
+		in->op_size = 1;
 
-		if ((in->reg & 7) != 0)
-			return "C6/C7 with a reg field other than 0";
-		if (!take(&c, isz, &in->imm))
-			return "truncated immediate";
-		if (in->op_size == 8)
-			in->imm = (u64)sign_extend(in->imm, 4);
+	if (in->moffs) {
+		/* A0-A3: the offset is address-sized; the register is AL/eAX */
+		in->index = 4;
+		in->no_base = true;
+		if (!take(c, in->addr_size, &b))
+			return "truncated moffs";
+		in->disp = (s64)b;
+	} else {
+		err = decode_modrm(c, in, mode_bits);
+		if (!err)
+			err = group_operation(in);
+		if (err)
+			return err;
 	}
-	in->len = (u8)c.pos;
+	if (imm_size) {
+		/* an imm32 at most, sign-extended to a 64-bit operand; 66 makes it imm16 */
+		unsigned isz = MIN(MIN(in->op_size, 4u), imm_size);
+
+		if (!take(c, isz, &in->imm))
+			return "truncated immediate";
+		in->imm = (u64)insn_sign_extend(in->imm, isz) & insn_size_mask(in->op_size);
+	}
+	in->len = (u8)c->pos;
 	return NULL;
+}
+
+const char *insn_decode(const u8 *buf, size_t len, unsigned mode_bits, struct insn *in)
+{
+	struct cursor c = { buf, len, 0 };
+	const char *err;
+
+	memset(in, 0, sizeof(*in));
+	err = decode(&c, mode_bits, in);
+	in->nbytes = (u8)MIN(err ? len : in->len, (size_t)INSN_MAX_LEN);
+	for (unsigned i = 0; i < in->nbytes; i++)
+		in->bytes[i] = buf[i];
+	return err;
 }
 
 u64 insn_effective_address(const struct insn *in, u64 (*gpr)(void *ctx, unsigned n), void *ctx,

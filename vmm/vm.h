@@ -81,7 +81,7 @@ struct vm {
 	const char *wipe_dirty;
 	enum vm_result result;
 	u32 exit_value; /* the v of an isa-debug-exit style exit */
-	char end_reason[96];
+	char end_reason[192]; /* room for a reason with an instruction's 15 bytes in hex */
 	spinlock_t lock;
 	spinlock_t lock_log; /* the logged_* sets, which the I/O path fills under lock */
 

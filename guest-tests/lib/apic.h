@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Guest library: the xAPIC page at 0xfee00000.  Every access is a single
- * 32-bit MOV with register-indirect addressing, the form klvisor emulates.
+ * aligned 32-bit MOV, as the SDM recommends; apicforms.c tests the other
+ * instruction forms klvisor emulates there.
  */
 #ifndef GUEST_APIC_H
 #define GUEST_APIC_H

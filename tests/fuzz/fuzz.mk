@@ -13,7 +13,7 @@ FUZZ_BOUND   := $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECO
 FUZZ_CC      := clang-14
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -DKLV_HOST_TEST -I. -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all
-FUZZ_SRCS    := boot/multiboot2.c drivers/acpi.c vmm/cmdline.c vmm/decode.c vmm/guest_boot.c \
+FUZZ_SRCS    := boot/multiboot2.c drivers/acpi.c vmm/cmdline.c vmm/decode.c vmm/emulate.c vmm/guest_boot.c \
 		vmm/gwalk.c vmm/kl/klcrypto.c vmm/kl/klcrypto_ni.c vmm/kl/klinsn.c vmm/mb1_image.c \
 		vmm/vmdef.c lib/options.c lib/printf.c lib/string.c
 FUZZERS      := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)

@@ -125,6 +125,27 @@ systest_klrun_plain_multiboot_kernel() {
 	expect "vm 'tiny-mb1': 1 vCPU(s), 16 MiB, entry 0x10000c, command line 'tiny-mb1'"
 }
 
+# tools/klrun with a standard-style SMP test kernel (tests/system/smp-mb1):
+# its start-up reads the APIC ID with a moffs MOV in 32-bit code and a
+# compiler-generated load in 64-bit code, enables the APIC through
+# IA32_APIC_BASE and SPIV, and starts the APs with a broadcast INIT-SIPI-SIPI.
+systest_klrun_standard_smp_kernel() {
+	local out rc
+	SERIAL="$SYSTEST_TMP/klrun-smp.serial"
+	out=$(tools/klrun --vcpus 3 --timeout "$BOCHS_TIMEOUT" --log "$SERIAL" \
+		"$BUILD/tests/smp-mb1.elf" cpus=3 2>&1)
+	rc=$?
+	[ $rc = 0 ] || _note "klrun exit status $rc, expected 0 (passed)"
+	grep -qF "[smp-mb1] smp-mb1: 3 CPUs up, AP APIC IDs: " <<<"$out" ||
+		_note "klrun did not stream the kernel's CPU count"
+	expect "[smp-mb1] smp-mb1: BSP APIC ID 0 (read in 32-bit code: 0), expecting 3 CPUs"
+	expect "[smp-mb1] smp-mb1: PASS: APIC enabled through IA32_APIC_BASE and SPIV"
+	expect "[smp-mb1] smp-mb1: PASS: every expected CPU started"
+	expect "[smp-mb1] smp-mb1: PASS: AP APIC IDs distinct, not the BSP's, and below the CPU count"
+	expect "[smp-mb1] smp-mb1: 5 checks, 0 failed: PASS"
+	expect "vm 'smp-mb1': passed: wrote 0 to the exit port 0xf4 (status 1)"
+}
+
 systest_klrun_rejected_kernel_fails() {
 	local junk="$SYSTEST_TMP/notakernel.elf" rc
 	head -c 9000 /dev/zero > "$junk"

@@ -330,9 +330,12 @@ static void test_unsupported(void **state)
 	REJECT(32, 0x90, 0x90); /* nop */
 	REJECT(32, 0x8d, 0x03); /* lea */
 	REJECT(32, 0x8c, 0xd8); /* mov r/m, sreg */
-	REJECT(32, 0xa1, 0x00, 0x00, 0xe0, 0xfe); /* mov eax, moffs32 */
 	REJECT(32, 0xff, 0x03); /* inc/dec/call/jmp group */
-	REJECT(32, 0x01, 0x03); /* add */
+	REJECT(32, 0x05, 1, 0, 0, 0); /* add eax, imm32: no memory operand */
+	REJECT(32, 0x82, 0x03, 1); /* 82 (an alias of 80 outside 64-bit mode) */
+	REJECT(32, 0x63, 0x03); /* ARPL, not MOVSXD, outside 64-bit mode */
+	REJECT(32, 0xf7, 0x13); /* not */
+	REJECT(32, 0x0f, 0xba, 0x03, 1); /* 0F BA /0: only /4-7 exist */
 	REJECT(32, 0x0f, 0x01, 0xd0); /* 0F 01 */
 	REJECT(32, 0x0f, 0x3a, 0x0f, 0xc1, 0x00); /* 0F 3A */
 	REJECT(32, 0x0f);
