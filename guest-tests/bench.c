@@ -54,6 +54,8 @@ static void exits(void)
 	MEASURE("exit-cpuid", cpuid(0));
 	MEASURE("exit-hypercall", hc_vcpu_id());
 	MEASURE("exit-port-write", outb(0x3ff, 0)); /* the UART scratch register */
+	MEASURE("exit-rdmsr-apic-base", rdmsr(MSR_APIC_BASE)); /* intercepted */
+	MEASURE("msr-wrmsr-fs-base-no-exit", wrmsr(MSR_FS_BASE, 0)); /* the MSR bitmap */
 	MEASURE("loop-overhead", asm volatile(""));
 }
 

@@ -231,6 +231,66 @@ static void test_cr4_reserved(void)
 	}
 }
 
+/*
+ * The MSR bitmap: the switched MSRs run without an exit (the hypercall
+ * counts this vCPU's exits), an intercepted one still exits every time,
+ * and the CPU itself refuses non-canonical values for the pass-through
+ * ones.
+ */
+#define ROUNDS 50
+
+static long exits_for(u32 msr, bool write)
+{
+	long before = hc_exit_count();
+
+	for (int i = 0; i < ROUNDS; i++) {
+		u64 v = rdmsr(msr);
+
+		if (write)
+			wrmsr(msr, v);
+	}
+	return hc_exit_count() - before - 1; /* less the second hypercall's own exit */
+}
+
+static void test_bitmap(void)
+{
+	static const struct {
+		const char *name;
+		u32 msr;
+		bool write;
+	} pass[] = {
+		{ "msr-bitmap-fs-base-no-exit", MSR_FS_BASE, true },
+		{ "msr-bitmap-gs-base-no-exit", MSR_GS_BASE, true },
+		{ "msr-bitmap-kernel-gs-base-no-exit", MSR_KERNEL_GS_BASE, true },
+		{ "msr-bitmap-star-no-exit", MSR_STAR, true },
+		{ "msr-bitmap-lstar-no-exit", MSR_LSTAR, true },
+		{ "msr-bitmap-cstar-no-exit", MSR_CSTAR, true },
+		{ "msr-bitmap-fmask-no-exit", MSR_FMASK, true },
+		{ "msr-bitmap-sysenter-cs-no-exit", MSR_SYSENTER_CS, true },
+		{ "msr-bitmap-sysenter-esp-no-exit", MSR_SYSENTER_ESP, true },
+		{ "msr-bitmap-sysenter-eip-no-exit", MSR_SYSENTER_EIP, true },
+		{ "msr-bitmap-tsc-read-no-exit", MSR_TSC, false },
+	};
+	long n = hc_exit_count();
+
+	if (!report(n > 0, "exit-count-hypercall", "exit_count returned %ld", n))
+		return; /* without it, "no exit" would pass for nothing */
+	for (unsigned i = 0; i < ARRAY_SIZE(pass); i++) {
+		/* a preemption-timer exit or two may fall inside the loop */
+		n = exits_for(pass[i].msr, pass[i].write);
+		report(n < 5, pass[i].name, "%ld exits for %d accesses", n, ROUNDS);
+	}
+	n = exits_for(MSR_APIC_BASE, false);
+	report(n >= ROUNDS, "msr-bitmap-apic-base-exits", "%ld exits for %d reads", n, ROUNDS);
+	n = exits_for(MSR_TSC, true);
+	report(n >= ROUNDS, "msr-bitmap-tsc-write-exits", "%ld exits for %d writes", n, ROUNDS);
+	check_gp("lstar-non-canonical-gp", wrmsr_safe(MSR_LSTAR, 0x8000000000000000ULL), MSR_LSTAR);
+	check_gp("fs-base-non-canonical-gp", wrmsr_safe(MSR_FS_BASE, 0x0000800000000000ULL),
+		 MSR_FS_BASE);
+	check_gp("sysenter-eip-non-canonical-gp",
+		 wrmsr_safe(MSR_SYSENTER_EIP, 0xfff0000000000000ULL), MSR_SYSENTER_EIP);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -245,5 +305,6 @@ int main(int argc, char **argv)
 	test_tsc();
 	test_not_allowed();
 	test_cr4_reserved();
+	test_bitmap();
 	return 0;
 }

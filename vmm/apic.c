@@ -207,26 +207,26 @@ static void regs_out(struct vcpu *v, const struct emu_regs *r, const struct emu_
 		vmcs_writenat(GUEST_RFLAGS, r->rflags);
 }
 
-static const char *xapic_mmio(struct vcpu *v, u64 gpa, struct insn *in)
+static const char *xapic_mmio(struct vcpu *v, u64 gpa)
 {
 	struct xapic_access a = { v, gpa & 0xfff };
 	struct emu_dev dev = { xapic_read, xapic_write, &a };
 	struct emu_regs r, old;
+	struct insn in;
 	const char *err;
 
-	in->nbytes = 0; /* for the message, if nothing could be fetched */
-	err = vcpu_decode_insn(v, in);
+	err = vcpu_decode_insn(v, &in);
 	if (err == vcpu_fetch_fault)
 		return NULL; /* the guest takes the #PF */
 	if (err)
 		return err;
 	regs_in(v, &r);
 	old = r;
-	err = emu_device_insn(in, &r, &dev);
+	err = emu_device_insn(&in, &r, &dev);
 	if (err)
 		return err;
 	regs_out(v, &r, &old);
-	vcpu_complete_instruction(v, in->len);
+	vcpu_complete_instruction(v, in.len);
 	return NULL;
 }
 
@@ -237,18 +237,21 @@ enum exit_action handle_ept_violation(struct vcpu *v, u64 qual)
 			   qual & EPT_QUAL_WRITE ? "write" :
 						   "read";
 	const char *err;
-	struct insn in;
 
 	if ((gpa & ~0xfffULL) == APIC_DEFAULT_BASE && !(qual & EPT_QUAL_FETCH) &&
 	    (v->lapic.base_msr & APIC_BASE_EN) && !vlapic_x2apic(&v->lapic)) {
 		char hex[3 * INSN_MAX_LEN + 1] = "none";
+		u8 bytes[INSN_MAX_LEN];
+		size_t n;
 
-		err = xapic_mmio(v, gpa, &in);
+		err = xapic_mmio(v, gpa);
 		if (!err)
 			return EXIT_RESUME;
-		for (unsigned i = 0, at = 0; i < in.nbytes; i++)
+		/* the bytes for the message: fetched again, off the fast path */
+		n = vcpu_insn_bytes(v, bytes);
+		for (unsigned i = 0, at = 0; i < n; i++)
 			at += snprintf(hex + at, sizeof(hex) - at, "%s%02x", i ? " " : "",
-				       in.bytes[i]);
+				       bytes[i]);
 		vcpu_dump(v);
 		vm_end(v->vm, VM_STOPPED, 0,
 		       "unhandled local APIC access at offset 0x%lx: %s (instruction bytes: %s)",

@@ -339,14 +339,9 @@ static const char *decode(struct cursor *c, unsigned mode_bits, struct insn *in)
 const char *insn_decode(const u8 *buf, size_t len, unsigned mode_bits, struct insn *in)
 {
 	struct cursor c = { buf, len, 0 };
-	const char *err;
 
 	memset(in, 0, sizeof(*in));
-	err = decode(&c, mode_bits, in);
-	in->nbytes = (u8)MIN(err ? len : in->len, (size_t)INSN_MAX_LEN);
-	for (unsigned i = 0; i < in->nbytes; i++)
-		in->bytes[i] = buf[i];
-	return err;
+	return decode(&c, mode_bits, in);
 }
 
 u64 insn_effective_address(const struct insn *in, u64 (*gpr)(void *ctx, unsigned n), void *ctx,

@@ -70,8 +70,6 @@ struct insn {
 	u64 imm; /* sign-extended to the operand size, as the CPU uses it */
 	unsigned op_size; /* operand size in bytes (of reg and, except for MOVX, of r/m) */
 	unsigned addr_size; /* address size in bytes */
-	/* The bytes decoded (or, after an error, the first ones given), for messages */
-	u8 bytes[INSN_MAX_LEN], nbytes;
 };
 
 /* A value of @bytes bytes (1, 2, 4 or 8): its mask, and its sign extension to 64 bits. */

@@ -32,6 +32,9 @@ enum exit_action handle_ept_violation(struct vcpu *v, u64 qual); /* apic.c */
  * already in this CPU (msr.c).
  */
 void msr_switch_in(struct vcpu *v);
+/* Build the MSR bitmap (boot CPU, before any VMCS uses it), and its address. */
+void msr_setup(void);
+u64 msr_bitmap_pa(void);
 /* If @v's values are in this CPU, save the live ones and drop ownership. */
 void msr_forget(struct vcpu *v);
 /* INIT: the debug registers take their reset values (msr.c). */

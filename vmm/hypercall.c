@@ -19,6 +19,7 @@ enum {
 	HC_YIELD = 3,
 	HC_EXIT = 4,
 	HC_KL_SLOT_LOADS = 5,
+	HC_EXIT_COUNT = 6,
 };
 
 #define HC_EPERM     (-1LL)
@@ -85,6 +86,9 @@ enum exit_action handle_vmcall(struct vcpu *v, u64 qual)
 		return EXIT_RESCHED;
 	case HC_KL_SLOT_LOADS:
 		ret = (s64)kl_slot_loads(v->vm);
+		break;
+	case HC_EXIT_COUNT:
+		ret = (s64)v->exits; /* this vCPU's own: nothing about other VMs */
 		break;
 	default:
 		ret = HC_ENOSYS;

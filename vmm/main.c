@@ -19,6 +19,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/console.h"
+#include "vmm/exit.h"
 #include "vmm/kl/keylocker.h"
 #include "vmm/sched.h"
 #include "vmm/vm.h"
@@ -166,6 +167,7 @@ void kmain(u32 magic, u64 mbi_phys)
 		       why);
 		system_stop(STOP_CANNOT_RUN);
 	}
+	msr_setup();
 
 	pr_info("cpu0: online (APIC ID %u, boot CPU)\n", bsp_percpu.apic_id);
 	if (klv_acpi.have_madt)

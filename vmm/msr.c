@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
- * Guest MSR accesses.  Every RDMSR/WRMSR exits (no MSR bitmap), and only
- * the MSRs below exist for a guest; anything else injects #GP(0), logged
- * once per MSR per VM.  MSRs that VMX does not switch but the guest's
- * SYSCALL/SWAPGS/RDTSCP use in hardware are loaded lazily into the
- * physical CPU when a different vCPU runs there (msr_switch_in).  Of
- * those, only IA32_KERNEL_GS_BASE can change without an exit (SWAPGS):
- * it is read back from the CPU when its owner is switched out, and RDMSR
- * reads the live register.  DR0-3 and DR6 follow the same owner: MOV to
- * and from them runs natively (no MOV-DR exiting), so they are saved when
- * a different vCPU comes in; DR7 and DEBUGCTL are in the VMCS.
+ * Guest MSR accesses.  Only the MSRs below exist for a guest; anything
+ * else injects #GP(0), logged once per MSR per VM.  The MSR bitmap
+ * (msrmap.c) lets the safe ones run without an exit where the CPU has
+ * bitmaps; elsewhere every RDMSR/WRMSR exits and is handled here.  MSRs
+ * that VMX does not switch but the guest's SYSCALL/SWAPGS/RDTSCP use in
+ * hardware are loaded lazily into the physical CPU when a different vCPU
+ * runs there (msr_switch_in).  The guest changes all but TSC_AUX without
+ * an exit (SWAPGS, or WRMSR through the bitmap), so those are read back
+ * from the CPU when their owner is switched out, and RDMSR reads the live
+ * registers.  DR0-3 and DR6 follow the same owner: MOV to and from them
+ * runs natively (no MOV-DR exiting), so they are saved when a different
+ * vCPU comes in; DR7 and DEBUGCTL are in the VMCS.
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmcs.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/exit.h"
+#include "vmm/mm.h"
+#include "vmm/msrmap.h"
 #include "vmm/vcpu.h"
 
 #define MSR_TSC		  0x10
@@ -47,10 +51,26 @@ static bool have_tsc_aux(void)
 	return have;
 }
 
+static u8 msr_bitmap[MSR_BITMAP_SIZE] __aligned(PAGE_SIZE);
+
+void msr_setup(void)
+{
+	msr_bitmap_build(msr_bitmap);
+}
+
+u64 msr_bitmap_pa(void)
+{
+	return virt_to_phys(msr_bitmap);
+}
+
 /* What the guest can change without an exit goes back into its vCPU. */
 static void save_live(struct vcpu *v)
 {
 	v->kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	v->star = rdmsr(MSR_STAR);
+	v->lstar = rdmsr(MSR_LSTAR);
+	v->cstar = rdmsr(MSR_CSTAR);
+	v->fmask = rdmsr(MSR_FMASK);
 	v->dr[0] = read_dr0();
 	v->dr[1] = read_dr1();
 	v->dr[2] = read_dr2();
@@ -163,26 +183,18 @@ static bool msr_read(struct vcpu *v, u32 msr, u64 *val)
 		*val = vmcs_read(GUEST_IA32_EFER);
 		return true;
 	case MSR_STAR:
-		*val = v->star;
-		return true;
 	case MSR_LSTAR:
-		*val = v->lstar;
-		return true;
 	case MSR_CSTAR:
-		*val = v->cstar;
-		return true;
 	case MSR_FMASK:
-		*val = v->fmask;
+	case MSR_KERNEL_GS_BASE:
+		/* the running vCPU owns them, and may have changed them without an exit */
+		*val = rdmsr(msr);
 		return true;
 	case MSR_FS_BASE:
 		*val = vmcs_read(GUEST_FS_BASE);
 		return true;
 	case MSR_GS_BASE:
 		*val = vmcs_read(GUEST_GS_BASE);
-		return true;
-	case MSR_KERNEL_GS_BASE:
-		*val = rdmsr(
-			MSR_KERNEL_GS_BASE); /* the running vCPU owns it; SWAPGS may have changed it */
 		return true;
 	case MSR_TSC_AUX:
 		*val = v->tsc_aux;

@@ -12,6 +12,7 @@
 #include "vmm/mb1_image.h"
 #include "vmm/mm.h"
 #include "vmm/prof.h"
+#include "vmm/exit.h"
 #include "vmm/vcpu.h"
 
 #define AR_CODE32     0xc09b /* present, code, read, accessed, D, G */
@@ -166,6 +167,8 @@ bool vmcs_set_controls(u16 vpid, u64 eptp, u32 pin_clear)
 	ok &= vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
 	ok &= vmcs_write64(TSC_OFFSET, -rdtsc()); /* the guest's TSC starts near 0 */
 	ok &= vmcs_write64(GUEST_IA32_PAT, PAT_RESET);
+	if (c->proc & CPU_USE_MSR_BITMAPS)
+		ok &= vmcs_write64(MSR_BITMAP, msr_bitmap_pa());
 	if (c->proc2 & CPU2_PAUSE_LOOP_EXITING) {
 		/* KVM's defaults: PAUSEs under 128 cycles apart form a loop; 4096 cycles of it exit. */
 		ok &= vmcs_write32(PLE_GAP, 128);
@@ -311,26 +314,43 @@ void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
 
 const char vcpu_fetch_fault[] = "instruction fetch faulted; #PF injected";
 
-const char *vcpu_decode_insn(struct vcpu *v, struct insn *in)
+/*
+ * Up to 15 bytes at CS:RIP, or as many as are readable.  The fetch is the
+ * guest's own, at its CPL (so U/S, SMEP and NX apply as to the CPU's
+ * fetch).
+ */
+static enum gwalk_result fetch(struct vcpu *v, u8 *bytes, size_t *len, u64 *where, u32 *pfec)
 {
 	struct gwalk_ctx c;
-	u64 la = vmcs_read(GUEST_CS_BASE) + vmcs_read(GUEST_RIP), where;
-	u8 bytes[INSN_MAX_LEN];
+	u64 la = vmcs_read(GUEST_CS_BASE) + vmcs_read(GUEST_RIP);
+
+	vcpu_walk_ctx(v, &c);
+	return gwalk_read(&c, la, gwalk_access(vcpu_cpl(), GW_FETCH), bytes, INSN_MAX_LEN, len,
+			  where, pfec);
+}
+
+size_t vcpu_insn_bytes(struct vcpu *v, u8 *bytes)
+{
 	size_t len;
+	u64 where;
 	u32 pfec;
 
+	fetch(v, bytes, &len, &where, &pfec);
+	return len;
+}
+
+const char *vcpu_decode_insn(struct vcpu *v, struct insn *in)
+{
+	u8 bytes[INSN_MAX_LEN];
+	size_t len;
+	u64 where;
+	u32 pfec;
 	const char *err;
 	enum gwalk_result r;
 
-	/*
-	 * Up to 15 bytes, or as many as are readable: the decoder says if that
-	 * is enough.  The fetch is the guest's own, at its CPL (so U/S, SMEP
-	 * and NX apply as to the CPU's fetch); if the bytes needed are not
-	 * fetchable, the guest gets the #PF the CPU would have raised.
-	 */
-	vcpu_walk_ctx(v, &c);
-	r = gwalk_read(&c, la, gwalk_access(vcpu_cpl(), GW_FETCH), bytes, INSN_MAX_LEN, &len,
-		       &where, &pfec);
+	/* The decoder says if the bytes fetched are enough; if the bytes needed
+	 * are not fetchable, the guest gets the #PF the CPU would have raised. */
+	r = fetch(v, bytes, &len, &where, &pfec);
 	PROF_MARK(PROF_FETCH);
 	err = len ? insn_decode(bytes, len, vcpu_mode_bits(), in) : "nothing fetched";
 	if (!err || r != GW_PAGE_FAULT)

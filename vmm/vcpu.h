@@ -60,6 +60,8 @@ void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c);
  * caller only resumes the guest.
  */
 const char *vcpu_decode_insn(struct vcpu *v, struct insn *in);
+/* The bytes at the guest's CS:RIP (up to 15, as many as are fetchable), for messages. */
+size_t vcpu_insn_bytes(struct vcpu *v, u8 *bytes);
 extern const char vcpu_fetch_fault[];
 /* 16, 32 or 64: the code size the current CS runs at. */
 unsigned vcpu_mode_bits(void);

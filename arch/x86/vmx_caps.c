@@ -83,7 +83,8 @@ const char *vmx_compute_controls(const struct vmx_caps *caps, struct vmx_control
 	};
 
 	REQUIRE(pin, caps->pin, 0, pin_need);
-	REQUIRE(proc, caps->proc, 0, proc_need);
+	/* Desired: safe, switched MSRs run without an exit (vmm/msrmap.c). */
+	REQUIRE(proc, caps->proc, CPU_USE_MSR_BITMAPS, proc_need);
 	/*
 	 * Desired: RDTSCP and INVPCID run natively where the CPU has them
 	 * (CPUID shows them only then); PAUSE-loop exiting gives up the CPU

@@ -75,6 +75,11 @@ long hc_kl_slot_loads(void)
 	return hypercall(HC_KL_SLOT_LOADS, 0, 0, 0);
 }
 
+long hc_exit_count(void)
+{
+	return hypercall(HC_EXIT_COUNT, 0, 0, 0);
+}
+
 void hc_exit(u32 status)
 {
 	hypercall(HC_EXIT, status, 0, 0);

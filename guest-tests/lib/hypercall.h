@@ -16,6 +16,7 @@
 #define HC_YIELD	 3
 #define HC_EXIT		 4
 #define HC_KL_SLOT_LOADS 5
+#define HC_EXIT_COUNT	 6
 
 #define HC_EPERM  -1 /* a hypercall from CPL > 0 */
 #define HC_EINVAL -22
@@ -38,6 +39,8 @@ long hc_vcpu_count(void);
 long hc_yield(void);
 /* Key Locker slot loads so far on the physical CPU this vCPU runs on. */
 long hc_kl_slot_loads(void);
+/* This vCPU's VM exits so far, this hypercall's own exit included. */
+long hc_exit_count(void);
 /* Does not return: falls back to port 0xf4 if the hypercall does. */
 __noreturn void hc_exit(u32 status);
 

@@ -72,7 +72,8 @@ static void test_tigerlake_controls(void **state)
 	 * pin:   0x16 | ext. interrupt (0) | NMI (3) | preemption (6) = 0x5f
 	 * proc:  0x0401e172 | TSC offsetting (3) | HLT (7) | MWAIT (10)
 	 *        | RDPMC (11) | CR8 load/store (19, 20) | uncond. I/O (24)
-	 *        | MONITOR (29) | secondary controls (31)               = 0xa519edfa
+	 *        | use MSR bitmaps (28, desired) | MONITOR (29)
+	 *        | secondary controls (31)                               = 0xb519edfa
 	 * proc2: EPT (1) | RDTSCP (3, desired) | VPID (5) | WBINVD (6)
 	 *        | UG (7) | PAUSE-loop (10, desired) | INVPCID (12, desired) = 0x14ea
 	 * exit:  0x36dfb | save debug (2) | host addr size (9)
@@ -83,7 +84,7 @@ static void test_tigerlake_controls(void **state)
 	 * Interrupt-window exiting (proc bit 2) is toggled at run time:
 	 * allowed, but not set here. */
 	assert_int_equal(c.pin, 0x5f);
-	assert_int_equal(c.proc, 0xa519edfa);
+	assert_int_equal(c.proc, 0xb519edfa);
 	assert_int_equal(c.proc2, 0x14ea);
 	assert_int_equal(c.exit, 0x7fefff);
 	assert_int_equal(c.entry, 0xd1ff);
