@@ -22,15 +22,10 @@
 #include "vmm/msrmap.h"
 #include "vmm/vcpu.h"
 
-#define MSR_TSC		  0x10
 #define MSR_TSC_ADJUST	  0x3b
 #define MSR_MTRRCAP	  0xfe
 #define MSR_MISC_ENABLE	  0x1a0
 #define MSR_MTRR_DEF_TYPE 0x2ff
-#define MSR_STAR	  0xc0000081
-#define MSR_LSTAR	  0xc0000082
-#define MSR_CSTAR	  0xc0000083
-#define MSR_FMASK	  0xc0000084
 #define MSR_TSC_AUX	  0xc0000103
 
 #define EFER_SCE BIT(0)
@@ -148,7 +143,7 @@ static u64 guest_tsc(void)
 static bool msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
 	switch (msr) {
-	case MSR_TSC:
+	case MSR_IA32_TSC:
 		*val = guest_tsc();
 		return true;
 	case MSR_IA32_APIC_BASE:
@@ -231,7 +226,7 @@ static bool write_lazy(u64 *slot, u32 msr, u64 val, bool need_canonical)
 static bool msr_write(struct vcpu *v, u32 msr, u64 val)
 {
 	switch (msr) {
-	case MSR_TSC: {
+	case MSR_IA32_TSC: {
 		u64 old = guest_tsc();
 
 		vmcs_write64(TSC_OFFSET, val - rdtsc());

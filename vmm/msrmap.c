@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The MSR bitmap's layout and klvisor's pass-through policy (see msrmap.h). */
 #include "vmm/msrmap.h"
+#include "arch/x86/cpu.h"
 #include "lib/string.h"
 
 #define LOW_END	   0x2000U
@@ -41,22 +42,24 @@ static void pass(u8 *bitmap, u32 msr, bool read, bool write)
 void msr_bitmap_build(u8 *bitmap)
 {
 	static const u32 both[] = {
-		0x174, /* IA32_SYSENTER_CS: VMCS guest state */
-		0x175, /* IA32_SYSENTER_ESP */
-		0x176, /* IA32_SYSENTER_EIP */
-		0xc0000081, /* STAR: lazy, read back on switch-out */
-		0xc0000082, /* LSTAR */
-		0xc0000083, /* CSTAR */
-		0xc0000084, /* FMASK */
-		0xc0000100, /* FS_BASE: VMCS guest state */
-		0xc0000101, /* GS_BASE */
-		0xc0000102, /* KERNEL_GS_BASE: lazy, read back on switch-out */
+		/* in the VMCS guest state */
+		MSR_IA32_SYSENTER_CS,
+		MSR_IA32_SYSENTER_ESP,
+		MSR_IA32_SYSENTER_EIP,
+		MSR_FS_BASE,
+		MSR_GS_BASE,
+		/* lazy, read back on switch-out (vmm/msr.c, save_live) */
+		MSR_STAR,
+		MSR_LSTAR,
+		MSR_CSTAR,
+		MSR_FMASK,
+		MSR_KERNEL_GS_BASE,
 	};
 
 	memset(bitmap, 0xff, MSR_BITMAP_SIZE);
 	for (unsigned i = 0; i < ARRAY_SIZE(both); i++)
 		pass(bitmap, both[i], true, true);
-	pass(bitmap, 0x10, true, false); /* TSC reads: offset by the CPU */
+	pass(bitmap, MSR_IA32_TSC, true, false); /* reads: offset by the CPU */
 }
 
 bool msr_bitmap_exits(const u8 *bitmap, u32 msr, bool write)
