@@ -93,6 +93,52 @@ static void spin(unsigned long n)
 	printf("BENCH: kl-slot-loads-seen-by-vcpu %ld loads\n", hc_kl_slot_loads());
 }
 
+/*
+ * A neighbour's throughput: TSC ticks per 1000 rounds of integer work, in
+ * batches long enough to span many time slices.  The TSC runs on while
+ * another vCPU has the CPU, so a neighbour that takes CPU time shows.
+ */
+#define WORK_ROUNDS 400000
+
+static void work(const char *name)
+{
+	u64 per[BATCHES], x = 1;
+
+	for (int b = 0; b < BATCHES; b++) {
+		u64 t0 = rdtsc();
+
+		for (int i = 0; i < WORK_ROUNDS; i++)
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		per[b] = (rdtsc() - t0) * 1000 / WORK_ROUNDS;
+	}
+	printf("BENCH: %s %lu ticks (x %lu)\n", name, median(per, BATCHES), x & 1);
+}
+
+/* Sleep in HLT for @ms, woken by the APIC timer: the neighbour work() runs beside. */
+static volatile bool woke;
+
+static void wake_handler(struct exc_frame *f)
+{
+	(void)f;
+	woke = true;
+	apic_eoi();
+}
+
+static void sleep_ms(unsigned long ms)
+{
+	long e0 = hc_exit_count();
+	u64 count = ms * tsc_khz() / 128;
+
+	set_irq_handler(0x50, wake_handler);
+	apic_enable();
+	apic_write(0x3e0, 0xa); /* divide by 128 */
+	apic_write(0x320, 0x50); /* one-shot */
+	apic_write(0x380, count > 0xffffffff ? 0xffffffff : (u32)count);
+	while (!woke)
+		safe_halt();
+	printf("BENCH: halted-vcpu-exits %ld exits\n", hc_exit_count() - e0);
+}
+
 /* Only one form, for the phase profile: the profile averages every call. */
 static void profile(const char *form)
 {
@@ -123,6 +169,10 @@ int main(int argc, char **argv)
 		spin(n);
 	if (arg_value(argc, argv, "profile"))
 		profile(arg_value(argc, argv, "profile"));
+	if (arg_value(argc, argv, "work"))
+		work(arg_value(argc, argv, "work"));
+	if (arg_value(argc, argv, "sleep") && parse_ulong(arg_value(argc, argv, "sleep"), &n))
+		sleep_ms(n);
 	pass("bench");
 	return 0;
 }

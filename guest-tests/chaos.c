@@ -68,9 +68,22 @@ static void random_apic_writes(void)
 	       "version register changed");
 }
 
+static void nmi_handler(struct exc_frame *f)
+{
+	(void)f;
+}
+
+static void eoi_handler(struct exc_frame *f)
+{
+	(void)f;
+	apic_eoi();
+}
+
 static void odd_ipis(void)
 {
 	/* NMI, SMI, lowest priority, logical destination: dropped or delivered, never fatal. */
+	set_irq_handler(NMI_VECTOR, nmi_handler); /* NMIs are delivered */
+	set_irq_handler(0x60, eoi_handler); /* and lowest-priority interrupts, to one vCPU */
 	apic_send_ipi(1, 0x400 | 0x4000); /* NMI */
 	apic_send_ipi(1, 0x200 | 0x4000); /* SMI */
 	apic_send_ipi(0xff, 0x100 | 0x800 | 0x60); /* lowest priority, logical, vector 0x60 */

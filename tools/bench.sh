@@ -62,6 +62,18 @@ make -s BUILD="$BUILD/eager" EXTRA_CFLAGS=-DKL_EAGER_RELOAD=1 "$BUILD/eager/klvi
 boot "$BUILD/eager/klvisor.elf" "$work/eager.log" "" "${spinners[@]}"
 per_entry "$work/eager.log" kl-slot-loads-eager | tee -a "$out"
 
+# A halted vCPU costs its CPU nothing: a neighbour's work rate on CPU 1 alone, beside a
+# vCPU that sleeps in HLT for the whole run (woken by its timer after 3 s), and beside a
+# CPU hog (which shows the measurement sees a neighbour that does take time).
+boot "$BUILD/klvisor.elf" "$work/alone.log" "" "$bench=walone pin=1 mem=4M -- work=neighbour-work-alone"
+results "$work/alone.log" | tee -a "$out"
+boot "$BUILD/klvisor.elf" "$work/halted.log" "" "$bench=whalted pin=1 mem=4M -- work=neighbour-work-beside-halted" \
+	"$bench=sleeper pin=1 mem=4M -- sleep=3000"
+results "$work/halted.log" | tee -a "$out"
+boot "$BUILD/klvisor.elf" "$work/hog.log" "" "$bench=whog pin=1 mem=4M -- work=neighbour-work-beside-hog" \
+	"$bench=hog kl=on pin=1 mem=4M -- spin n=8000"
+results "$work/hog.log" | grep -v kl-slot-loads | tee -a "$out"
+
 # Where an emulated AESENC128KL's instructions go (cached handle), and a miss's unwrap.
 make -s BUILD="$BUILD/prof" EXTRA_CFLAGS=-DKLV_PROFILE=1 "$BUILD/prof/klvisor.elf"
 for form in aesenc128kl aesenc128kl-uncached; do

@@ -7,7 +7,9 @@
  * violation handler, because any other violation means the guest reached
  * outside its RAM.
  */
+#include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/percpu.h"
 #include "arch/x86/vmcs.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -22,19 +24,30 @@
 #define EPT_QUAL_FETCH	     BIT(2)
 #define EXIT_INTR_INFO_VALID BIT(31)
 
+/*
+ * A vCPU in guest mode on another CPU sees what was posted for it only at
+ * its next exit, which may be a whole slice away: a physical IPI forces
+ * one (handle_external_interrupt()).  A halted target needs none: its CPU
+ * looks at its IRR and NMI flag whenever it picks a vCPU (sched.c).
+ */
 static void kick(struct vcpu *t)
 {
-	enum vcpu_state halted = VCPU_HALTED;
+	struct percpu *pc = cpus[t->pcpu];
 
-	__atomic_compare_exchange_n(&t->state, &halted, VCPU_RUNNABLE, false, __ATOMIC_SEQ_CST,
-				    __ATOMIC_SEQ_CST);
+	if (pc != this_cpu() && pc->current == t && t->state == VCPU_RUNNABLE)
+		apic_send_kick(pc->apic_id);
 }
 
 static void deliver(struct vcpu *src, struct vcpu *t, u32 icr)
 {
 	switch (ICR_DELIVERY(icr)) {
 	case ICR_DM_FIXED:
+	case ICR_DM_LOWEST: /* to the one target send_ipi() chose */
 		vlapic_post(&t->lapic, (u8)ICR_VECTOR(icr));
+		kick(t);
+		break;
+	case ICR_DM_NMI:
+		__atomic_store_n(&t->nmi_pending, true, __ATOMIC_SEQ_CST);
 		kick(t);
 		break;
 	case ICR_DM_INIT:
@@ -58,7 +71,7 @@ static void send_ipi(struct vcpu *src, const struct apic_ipi *ipi)
 {
 	struct vm *vm = src->vm;
 	unsigned sh = ICR_SHORTHAND(ipi->icr);
-	bool x2 = vlapic_x2apic(&src->lapic);
+	bool x2 = vlapic_x2apic(&src->lapic), logical = ipi->icr & ICR_DEST_LOGICAL;
 	bool broadcast = x2 ? ipi->dest == 0xffffffff : (ipi->dest & 0xff) == 0xff;
 
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
@@ -67,10 +80,15 @@ static void send_ipi(struct vcpu *src, const struct apic_ipi *ipi)
 			   sh == ICR_SH_ALL    ? true :
 			   sh == ICR_SH_OTHERS ? t != src :
 			   broadcast	       ? true :
+			   logical	       ? vlapic_match_logical(&t->lapic, ipi->dest, x2) :
 						 vlapic_match(&t->lapic, ipi->dest, x2);
 
-		if (hit)
-			deliver(src, t, ipi->icr);
+		if (!hit)
+			continue;
+		deliver(src, t, ipi->icr);
+		/* Lowest priority: all vCPUs run at the same priority; the first match takes it. */
+		if (ICR_DELIVERY(ipi->icr) == ICR_DM_LOWEST)
+			break;
 	}
 }
 
@@ -80,7 +98,7 @@ bool apic_msr_read(struct vcpu *v, u32 msr, u64 *val)
 
 	if (!vlapic_x2apic(&v->lapic))
 		return false;
-	if (!vlapic_read(&v->lapic, (msr - 0x800) << 4, &lo))
+	if (!vlapic_read(&v->lapic, (msr - 0x800) << 4, rdtsc(), &lo))
 		return false;
 	*val = lo;
 	return true;
@@ -92,7 +110,7 @@ bool apic_msr_write(struct vcpu *v, u32 msr, u64 val)
 
 	if (!vlapic_x2apic(&v->lapic) || (msr != 0x830 && (val >> 32)))
 		return false;
-	if (!vlapic_write(&v->lapic, (msr - 0x800) << 4, (u32)val, &ipi))
+	if (!vlapic_write(&v->lapic, (msr - 0x800) << 4, (u32)val, rdtsc(), &ipi))
 		return false;
 	if (ipi.send) {
 		if (msr == 0x830)
@@ -102,26 +120,67 @@ bool apic_msr_write(struct vcpu *v, u32 msr, u64 val)
 	return true;
 }
 
+#define INTR_BLOCK_STI	  BIT(0)
+#define INTR_BLOCK_MOV_SS BIT(1)
+#define INTR_BLOCK_NMI	  BIT(3) /* virtual-NMI blocking: an NMI handler runs until IRET */
+#define INTR_TYPE_NMI	  (2 << 8)
+
+/*
+ * One event per VM entry, an NMI before an interrupt (SDM Vol. 3, 6.9).
+ * An event that cannot go now (the entry already carries an exception or
+ * a re-injected event, or the guest blocks it) asks for the window exit
+ * that says when it can, so it is never held longer than the guest
+ * blocks it.
+ */
 void apic_inject_pending(struct vcpu *v)
 {
+	bool busy = vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & EXIT_INTR_INFO_VALID;
+	u32 intr = (u32)vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+	u32 proc = (u32)vmcs_read(CPU_BASED_VM_EXEC_CONTROL), want = 0;
 	int vec;
-	u32 proc;
 
-	vec = vlapic_pending(&v->lapic);
-	if (vec < 0 || (vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & EXIT_INTR_INFO_VALID))
-		return;
-	if ((vmcs_read(GUEST_RFLAGS) & RFLAGS_IF) &&
-	    !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & 3)) {
-		vlapic_ack(&v->lapic, (u8)vec);
-		vmcs_write_hot(VM_ENTRY_INTR_INFO_FIELD, (u32)vec | EXIT_INTR_INFO_VALID);
-		return;
+	if (__atomic_load_n(&v->nmi_pending, __ATOMIC_ACQUIRE)) {
+		if (busy || (intr & (INTR_BLOCK_MOV_SS | INTR_BLOCK_NMI))) {
+			want |= CPU_NMI_WINDOW_EXITING;
+		} else {
+			/*
+			 * STI blocking may or may not hold off NMIs (the SDM
+			 * leaves it to the processor), and some processors
+			 * refuse to enter with it and an NMI; klvisor delivers
+			 * the NMI after STI, as a processor that does not
+			 * block it would.
+			 */
+			if (intr & INTR_BLOCK_STI)
+				vmcs_write_hot(GUEST_INTERRUPTIBILITY_INFO, intr & ~INTR_BLOCK_STI);
+			__atomic_store_n(&v->nmi_pending, false, __ATOMIC_SEQ_CST);
+			vmcs_write_hot(VM_ENTRY_INTR_INFO_FIELD,
+				       2 | INTR_TYPE_NMI | EXIT_INTR_INFO_VALID);
+			busy = true;
+		}
 	}
-	proc = (u32)vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
-	if (!(proc & CPU_INTR_WINDOW_EXITING))
-		vmcs_write_hot(CPU_BASED_VM_EXEC_CONTROL, proc | CPU_INTR_WINDOW_EXITING);
+	vec = vlapic_pending(&v->lapic);
+	if (vec >= 0) {
+		if (!busy && (vmcs_read(GUEST_RFLAGS) & RFLAGS_IF) &&
+		    !(intr & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))) {
+			vlapic_ack(&v->lapic, (u8)vec);
+			vmcs_write_hot(VM_ENTRY_INTR_INFO_FIELD, (u32)vec | EXIT_INTR_INFO_VALID);
+		} else {
+			want |= CPU_INTR_WINDOW_EXITING;
+		}
+	}
+	if ((proc | want) != proc)
+		vmcs_write_hot(CPU_BASED_VM_EXEC_CONTROL, proc | want);
 }
 
-/* Emulate one 32-bit MOV to or from the xAPIC page. */
+bool apic_wakes_halted(struct vcpu *v, u64 now)
+{
+	if (vlapic_timer_next(&v->lapic) && now >= vlapic_timer_next(&v->lapic))
+		vlapic_timer_poll(&v->lapic, now);
+	if (__atomic_load_n(&v->nmi_pending, __ATOMIC_ACQUIRE) || v->init_pending)
+		return true;
+	return v->halt_if && vlapic_pending(&v->lapic) >= 0;
+}
+
 /*
  * The xAPIC page as a device.  Each register is the first 4 bytes of a
  * 16-byte slot, and the SDM (Vol. 3, 11.4.1) asks for aligned 32-bit
@@ -141,7 +200,7 @@ static const char *xapic_slot(const struct xapic_access *a, unsigned size, u32 *
 {
 	if ((a->off & 0xf) + size > 16)
 		return "access crosses a 16-byte register slot";
-	if (!vlapic_read(&a->v->lapic, a->off & ~0xfU, reg))
+	if (!vlapic_read(&a->v->lapic, a->off & ~0xfU, rdtsc(), reg))
 		*reg = 0; /* reserved slots read as zero */
 	return NULL;
 }
@@ -182,7 +241,7 @@ static const char *xapic_write(void *ctx, unsigned size, u64 val)
 		memcpy(slot + at, &val, size); /* bytes past the register are dropped */
 		memcpy(&reg, slot, 4);
 	}
-	if (vlapic_write(&a->v->lapic, a->off & ~0xfU, reg, &ipi) && ipi.send)
+	if (vlapic_write(&a->v->lapic, a->off & ~0xfU, reg, rdtsc(), &ipi) && ipi.send)
 		send_ipi(a->v, &ipi);
 	return NULL;
 }

@@ -5,6 +5,7 @@
  * added, APIC IDs are the vCPU's, and OSXSAVE follows the guest's CR4.
  */
 #include "arch/x86/cpu.h"
+#include "arch/x86/timer.h"
 #include "arch/x86/vmcs.h"
 #include "vmm/exit.h"
 #include "vmm/fpu.h"
@@ -34,6 +35,11 @@
 #define CPUID7_ECX_LA57	      BIT(16)
 #define CPUIDD1_EAX_XSAVES    BIT(3)
 
+#define CPUID1_ECX_TSC_DEADLINE BIT(24)
+#define CPUID6_EAX_ARAT		BIT(2)
+#define CPUID_TSC_LEAF		0x15
+#define CPUID_FREQ_LEAF		0x16
+
 static void klvisor_leaf(u32 leaf, struct cpuid_regs *r)
 {
 	*r = (struct cpuid_regs){ 0, 0, 0, 0 };
@@ -47,21 +53,50 @@ static void klvisor_leaf(u32 leaf, struct cpuid_regs *r)
 	}
 }
 
+/*
+ * Leaves 0x15 and 0x16: the TSC's frequency, so a guest calibrates
+ * without a PIT.  The virtual APIC timer counts at the TSC's rate (before
+ * its divider), so the "core crystal clock" reported, which Linux and
+ * others take for the APIC timer's input clock, is the TSC itself: ratio
+ * 1/1.  Leaf 0x16 is in MHz.
+ */
+static void frequency_leaf(u32 leaf, struct cpuid_regs *r)
+{
+	u32 mhz = (u32)(tsc_khz / 1000);
+
+	if (leaf == CPUID_TSC_LEAF)
+		*r = (struct cpuid_regs){ 1, 1, (u32)(tsc_khz * 1000), 0 };
+	else
+		*r = (struct cpuid_regs){ mhz, mhz, mhz, 0 };
+}
+
 static void vcpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 {
 	if ((leaf & 0xffffff00) == KLV_CPUID_BASE) {
 		klvisor_leaf(leaf, r);
 		return;
 	}
+	if (leaf == CPUID_TSC_LEAF || leaf == CPUID_FREQ_LEAF) {
+		frequency_leaf(leaf, r);
+		return;
+	}
 	*r = cpuid(leaf, sub);
 	switch (leaf) {
+	case 0:
+		r->eax = MAX(r->eax, CPUID_FREQ_LEAF);
+		break;
 	case 1:
 		r->ecx &= ~(CPUID1_ECX_MONITOR | CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_PDCM |
 			    CPUID1_ECX_OSXSAVE);
-		r->ecx |= CPUID1_ECX_HYPERVISOR;
+		/* The virtual APIC timer has TSC-deadline mode, whatever the host's has. */
+		r->ecx |= CPUID1_ECX_HYPERVISOR | CPUID1_ECX_TSC_DEADLINE;
 		if (vmcs_read(GUEST_CR4) & CR4_OSXSAVE)
 			r->ecx |= CPUID1_ECX_OSXSAVE;
 		r->ebx = (r->ebx & 0x0000ffff) | (v->vm->nr_vcpus << 16) | (v->id << 24);
+		break;
+	case 6:
+		/* The virtual APIC timer never stops: there are no guest C-states. */
+		r->eax |= CPUID6_EAX_ARAT;
 		break;
 	case 5: /* MONITOR/MWAIT: hidden */
 	case 0xa: /* architectural PMU: hidden */

@@ -13,6 +13,7 @@
 #include "vmm/vcpu.h"
 
 #define EXIT_REASON_INTR_WINDOW	     7
+#define EXIT_REASON_NMI_WINDOW	     8
 #define EXIT_REASON_INVD	     13
 #define EXIT_REASON_RDPMC	     15
 #define EXIT_REASON_MWAIT	     36
@@ -47,8 +48,10 @@ static enum exit_action handle_nmi_or_exception(struct vcpu *v, u64 qual)
 
 /*
  * A physical interrupt while a guest ran (external-interrupt exiting, with
- * the interrupt acknowledged on exit).  klvisor enables no interrupt
- * sources, so this is a stray: end it at the local APIC and go on.
+ * the interrupt acknowledged on exit).  The kick IPI only had to cause
+ * this exit: the injection before the next entry delivers what another
+ * CPU posted.  klvisor enables no interrupt sources, so anything else is
+ * a stray: end it at the local APIC and go on.
  */
 static enum exit_action handle_external_interrupt(struct vcpu *v, u64 qual)
 {
@@ -59,6 +62,8 @@ static enum exit_action handle_external_interrupt(struct vcpu *v, u64 qual)
 	(void)qual;
 	if ((info & 0xff) >= 32 && (info & 0xff) != 0xff)
 		apic_eoi();
+	if ((info & 0xff) == APIC_KICK_VECTOR)
+		return EXIT_RESUME;
 	if (!logged) {
 		logged = true;
 		pr_warn("cpu%u: stray physical interrupt, vector %u; dropped (logged once)\n",
@@ -75,25 +80,43 @@ static enum exit_action handle_triple_fault(struct vcpu *v, u64 qual)
 	return EXIT_RESCHED;
 }
 
+/*
+ * HLT: the vCPU leaves the run queue until something wakes it
+ * (apic_wakes_halted(): an NMI, INIT, or an interrupt it can take; with IF clear
+ * an interrupt does not end HLT).  RIP is already past the HLT, as the
+ * CPU leaves it for the interrupt that ends it.
+ */
 static enum exit_action handle_hlt(struct vcpu *v, u64 qual)
 {
 	(void)qual;
 	vcpu_skip_instruction(v);
-	if (vlapic_pending(&v->lapic) >= 0 && (vmcs_read(GUEST_RFLAGS) & RFLAGS_IF))
-		return EXIT_RESUME; /* an interrupt is already waiting: HLT ends at once */
+	v->halt_if = vmcs_read(GUEST_RFLAGS) & RFLAGS_IF;
+	if (apic_wakes_halted(v, rdtsc()))
+		return EXIT_RESUME; /* something is already waiting: HLT ends at once */
 	v->state = VCPU_HALTED;
-	/* Close the race with a sender that posted just before we halted. */
-	if (vlapic_pending(&v->lapic) >= 0 && (vmcs_read(GUEST_RFLAGS) & RFLAGS_IF))
-		v->state = VCPU_RUNNABLE;
 	return EXIT_RESCHED;
+}
+
+/* A window opened: the injection before the next entry delivers what waited. */
+static void window_opened(u32 control)
+{
+	vmcs_write_hot(CPU_BASED_VM_EXEC_CONTROL,
+		       (u32)vmcs_read(CPU_BASED_VM_EXEC_CONTROL) & ~control);
 }
 
 static enum exit_action handle_intr_window(struct vcpu *v, u64 qual)
 {
 	(void)v;
 	(void)qual;
-	vmcs_write_hot(CPU_BASED_VM_EXEC_CONTROL,
-		       (u32)vmcs_read(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_INTR_WINDOW_EXITING);
+	window_opened(CPU_INTR_WINDOW_EXITING);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_nmi_window(struct vcpu *v, u64 qual)
+{
+	(void)v;
+	(void)qual;
+	window_opened(CPU_NMI_WINDOW_EXITING);
 	return EXIT_RESUME;
 }
 
@@ -147,11 +170,12 @@ static enum exit_action handle_loadiwkey(struct vcpu *v, u64 qual)
 	return v->vm->ended ? EXIT_RESCHED : EXIT_RESUME;
 }
 
+/* The slice ended, or a virtual APIC timer is due: vcpu_run_slice() tells which. */
 static enum exit_action handle_preemption(struct vcpu *v, u64 qual)
 {
 	(void)v;
 	(void)qual;
-	return EXIT_RESCHED;
+	return EXIT_RESUME;
 }
 
 static enum exit_action handle_ept_misconfig(struct vcpu *v, u64 qual)
@@ -167,6 +191,7 @@ static const exit_handler_fn exit_handlers[NR_EXIT_REASONS] = {
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_REASON_INTR_WINDOW] = handle_intr_window,
+	[EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
 	[EXIT_REASON_CPUID] = handle_cpuid,
 	[EXIT_REASON_HLT] = handle_hlt,
 	[EXIT_REASON_INVD] = handle_nop,
@@ -231,35 +256,41 @@ static enum exit_action dispatch(struct vcpu *v, u32 reason)
 /*
  * The slice is a TSC deadline, checked before every entry, so a guest that
  * exits often still gives up the CPU on time.  The preemption timer ends a
- * slice a guest spends without exits: armed once per slice where the CPU
- * saves its count on exit, else re-armed with what is left before every
- * entry.
+ * slice a guest spends without exits, or stops the guest when its virtual
+ * APIC timer is due: armed for the earlier of the two, once where the CPU
+ * saves its count on exit and the target has not changed, else before
+ * every entry.  It is rounded up, so it never fires before the target.
  */
-static void arm_timer(u64 deadline, u64 now)
+static void arm_timer(u64 target, u64 now)
 {
 	u32 rate = vmx_caps.misc & 0x1f; /* the timer ticks every 2^rate TSC cycles */
+	u64 ticks = (target - now + BIT(rate) - 1) >> rate;
 
-	vmcs_write_hot(VMX_PREEMPTION_TIMER_VALUE, MIN((deadline - now) >> rate, 0xffffffffULL));
+	vmcs_write_hot(VMX_PREEMPTION_TIMER_VALUE, MIN(ticks, 0xffffffffULL));
 }
 
 void vcpu_run_slice(struct vcpu *v, u64 slice_tsc)
 {
 	bool timer_saved = vmx_base_controls.exit & EXIT_SAVE_PREEMPT_TIMER;
-	u64 deadline = rdtsc() + slice_tsc;
+	u64 deadline = rdtsc() + slice_tsc, armed = 0;
 
 	vcpu_load(v);
-	if (timer_saved)
-		arm_timer(deadline, rdtsc());
 	for (;;) {
-		u64 now = rdtsc();
+		u64 now = rdtsc(), apic_timer = vlapic_timer_next(&v->lapic), target;
 		u32 reason;
 		int rc;
 
 		if (v->vm->ended || v->init_pending || now >= deadline)
 			return;
-		if (!timer_saved)
-			arm_timer(deadline, now);
-		if (vlapic_maybe_pending(&v->lapic)) /* nothing posted: the common case */
+		if (apic_timer && now >= apic_timer)
+			apic_timer = vlapic_timer_poll(&v->lapic, now);
+		target = apic_timer && apic_timer < deadline ? apic_timer : deadline;
+		if (!timer_saved || target != armed) {
+			arm_timer(target, now);
+			armed = target;
+		}
+		/* Nothing posted and no NMI: the common case, no VMCS reads. */
+		if (vlapic_maybe_pending(&v->lapic) || v->nmi_pending)
 			apic_inject_pending(v);
 		if (KL_EAGER_RELOAD)
 			kl_reload(v);
@@ -276,6 +307,8 @@ void vcpu_run_slice(struct vcpu *v, u64 slice_tsc)
 			vm_end(v->vm, VM_STOPPED, 0, "VM entry failed on vcpu%u", v->id);
 			return;
 		}
+		if ((reason & 0xffff) == EXIT_REASON_PREEMPTION_TIMER)
+			armed = 0; /* re-armed before the next entry, whatever its target */
 		reinject_vectoring_event();
 		if (dispatch(v, reason & 0xffff) == EXIT_RESCHED)
 			return;

@@ -43,7 +43,13 @@ void msr_init_reset(struct vcpu *v);
 /* The virtual APIC's MSR interface (apic.c), used by msr.c. */
 bool apic_msr_read(struct vcpu *v, u32 msr, u64 *val);
 bool apic_msr_write(struct vcpu *v, u32 msr, u64 val);
-/* Deliver a pending interrupt or request an interrupt window (apic.c). */
+/* Deliver a pending NMI or interrupt, or request the window for it (apic.c). */
 void apic_inject_pending(struct vcpu *v);
+/*
+ * Does something end @v's HLT at host time @now: an NMI, an INIT, or an
+ * interrupt above its priority if it halted with IF set?  Fires its APIC
+ * timer if due.  Only @v's own CPU calls it.
+ */
+bool apic_wakes_halted(struct vcpu *v, u64 now);
 
 #endif

@@ -140,9 +140,38 @@ static u64 guest_tsc(void)
 	return rdtsc() + vmcs_read(TSC_OFFSET);
 }
 
+/*
+ * IA32_TSC_DEADLINE is in guest TSC terms, the virtual APIC's timer in
+ * the host's: convert with the current offset, and again whenever the
+ * offset changes, so a deadline follows a guest's TSC write.
+ */
+static void set_tsc_deadline(struct vcpu *v, u64 val)
+{
+	u64 now = rdtsc(), guest_now = now + vmcs_read(TSC_OFFSET), host;
+
+	/* Past: due now.  Future: as far ahead on the host, saturating rather than wrapping. */
+	if (val <= guest_now) /* the CPU compares the TSC with it unsigned */
+		host = now;
+	else
+		host = now + (val - guest_now) < now ? ~0ULL : now + (val - guest_now);
+	vlapic_timer_poll(&v->lapic, now);
+	vlapic_set_tsc_deadline(&v->lapic, val, host);
+}
+
+static void set_tsc_offset(struct vcpu *v, u64 offset)
+{
+	vmcs_write64(TSC_OFFSET, offset);
+	if (vlapic_tsc_deadline(&v->lapic))
+		set_tsc_deadline(v, vlapic_tsc_deadline(&v->lapic));
+}
+
 static bool msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
 	switch (msr) {
+	case MSR_IA32_TSC_DEADLINE:
+		vlapic_timer_poll(&v->lapic, rdtsc()); /* reads 0 once it has fired */
+		*val = vlapic_tsc_deadline(&v->lapic);
+		return true;
 	case MSR_IA32_TSC:
 		*val = guest_tsc();
 		return true;
@@ -229,13 +258,16 @@ static bool msr_write(struct vcpu *v, u32 msr, u64 val)
 	case MSR_IA32_TSC: {
 		u64 old = guest_tsc();
 
-		vmcs_write64(TSC_OFFSET, val - rdtsc());
+		set_tsc_offset(v, val - rdtsc());
 		v->tsc_adjust += val - old; /* as hardware keeps TSC_ADJUST in step */
 		return true;
 	}
 	case MSR_TSC_ADJUST:
-		vmcs_write64(TSC_OFFSET, vmcs_read(TSC_OFFSET) + (val - v->tsc_adjust));
+		set_tsc_offset(v, vmcs_read(TSC_OFFSET) + (val - v->tsc_adjust));
 		v->tsc_adjust = val;
+		return true;
+	case MSR_IA32_TSC_DEADLINE:
+		set_tsc_deadline(v, val);
 		return true;
 	case MSR_IA32_APIC_BASE:
 		return vlapic_set_base(&v->lapic, val);

@@ -165,6 +165,7 @@ static bool ready(struct vcpu *v)
 {
 	if (v->init_pending) {
 		v->init_pending = false;
+		v->nmi_pending = false;
 		vlapic_reset(&v->lapic, v->id, v->id == 0);
 		fpu_init_reset(v);
 		msr_init_reset(v);
@@ -177,7 +178,8 @@ static bool ready(struct vcpu *v)
 	case VCPU_RUNNABLE:
 		return true;
 	case VCPU_HALTED:
-		if (vlapic_pending(&v->lapic) < 0)
+		/* Cheap when nothing is due: two loads and a compare, no VMCS access. */
+		if (!apic_wakes_halted(v, rdtsc()))
 			return false;
 		v->state = VCPU_RUNNABLE;
 		return true;

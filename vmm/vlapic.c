@@ -40,7 +40,48 @@ static u32 ppr(const struct vlapic *l)
 	return (l->tpr & 0xf0) >= isrv ? l->tpr : isrv;
 }
 
-bool vlapic_read(struct vlapic *l, u32 off, u32 *val)
+/* The divide configuration (SDM Vol. 3, figure "Divide Configuration Register"). */
+static u64 timer_divisor(const struct vlapic *l)
+{
+	u32 i = (l->timer_dcr & 3) | ((l->timer_dcr & 8) >> 1);
+
+	return i == 7 ? 1 : 2ULL << i;
+}
+
+static u32 timer_mode(const struct vlapic *l)
+{
+	return LVT_TIMER_MODE(l->lvt[0]);
+}
+
+/* Counts since the initial count was written; the current count derives from it. */
+static u32 timer_ccr(const struct vlapic *l, u64 now)
+{
+	u64 ticks;
+
+	if (!l->timer_counting || !l->timer_icr)
+		return 0;
+	ticks = (now - l->timer_start) / timer_divisor(l);
+	if (timer_mode(l) == LVT_TIMER_PERIODIC)
+		return l->timer_icr - (u32)(ticks % l->timer_icr);
+	return ticks >= l->timer_icr ? 0 : l->timer_icr - (u32)ticks;
+}
+
+/* Start counting down @count from @now, with the current divide value. */
+static void timer_load(struct vlapic *l, u32 count, u64 now)
+{
+	l->timer_counting = count != 0;
+	l->timer_start = now;
+	l->timer_deadline = count ? now + count * timer_divisor(l) : 0;
+}
+
+static void timer_disarm(struct vlapic *l)
+{
+	l->timer_counting = false;
+	l->timer_deadline = 0;
+	l->tsc_deadline = 0;
+}
+
+bool vlapic_read(struct vlapic *l, u32 off, u64 now, u32 *val)
 {
 	bool x2 = vlapic_x2apic(l);
 
@@ -100,7 +141,7 @@ bool vlapic_read(struct vlapic *l, u32 off, u32 *val)
 		*val = l->timer_icr;
 		return true;
 	case APIC_REG_TIMER_CCR:
-		*val = 0; /* no virtual timer yet */
+		*val = timer_mode(l) == LVT_TIMER_TSCDEADLINE ? 0 : timer_ccr(l, now);
 		return true;
 	case APIC_REG_TIMER_DCR:
 		*val = l->timer_dcr;
@@ -123,13 +164,43 @@ static void eoi(struct vlapic *l)
 		l->isr[v / 32] &= ~BIT(v % 32);
 }
 
-bool vlapic_write(struct vlapic *l, u32 off, u32 val, struct apic_ipi *ipi)
+/*
+ * LVT writes.  A software-disabled APIC keeps every entry masked.  Moving
+ * the timer into or out of TSC-deadline mode disarms it (SDM Vol. 3,
+ * 11.5.4.1); between one-shot and periodic the count goes on.
+ */
+static void write_lvt(struct vlapic *l, unsigned i, u32 val)
+{
+	if (!(l->svr & APIC_SVR_ENABLE))
+		val |= LVT_MASKED;
+	if (i == 0 && (LVT_TIMER_MODE(val) == LVT_TIMER_TSCDEADLINE) !=
+			      (timer_mode(l) == LVT_TIMER_TSCDEADLINE))
+		timer_disarm(l);
+	l->lvt[i] = val;
+}
+
+/* A new divide value mid-count keeps the current count and goes on at the new rate. */
+static void write_dcr(struct vlapic *l, u32 val, u64 now)
+{
+	u32 left = timer_ccr(l, now);
+	bool counting = l->timer_counting && timer_mode(l) != LVT_TIMER_TSCDEADLINE;
+
+	l->timer_dcr = val & 0xb;
+	if (!counting)
+		return;
+	timer_load(l, left, now);
+	l->timer_start -= (u64)(l->timer_icr - left) * timer_divisor(l);
+}
+
+bool vlapic_write(struct vlapic *l, u32 off, u32 val, u64 now, struct apic_ipi *ipi)
 {
 	bool x2 = vlapic_x2apic(l);
 
 	ipi->send = false;
+	/* An expiry due before this write happened before it: the write must not lose it. */
+	vlapic_timer_poll(l, now);
 	if (off >= APIC_REG_LVT_TIMER && off <= APIC_REG_LVT_ERROR) {
-		l->lvt[(off - APIC_REG_LVT_TIMER) >> 4] = val;
+		write_lvt(l, (off - APIC_REG_LVT_TIMER) >> 4, val);
 		return true;
 	}
 	switch (off) {
@@ -156,6 +227,9 @@ bool vlapic_write(struct vlapic *l, u32 off, u32 val, struct apic_ipi *ipi)
 		return true;
 	case APIC_REG_SVR:
 		l->svr = val & 0x1ff;
+		if (!(val & APIC_SVR_ENABLE)) /* software disable masks every LVT entry */
+			for (unsigned i = 0; i < ARRAY_SIZE(l->lvt); i++)
+				l->lvt[i] |= LVT_MASKED;
 		return true;
 	case APIC_REG_ESR:
 		l->esr = 0;
@@ -179,10 +253,13 @@ bool vlapic_write(struct vlapic *l, u32 off, u32 val, struct apic_ipi *ipi)
 		ipi->dest = l->id;
 		return true;
 	case APIC_REG_TIMER_ICR:
+		if (timer_mode(l) == LVT_TIMER_TSCDEADLINE)
+			return true; /* ignored in TSC-deadline mode */
 		l->timer_icr = val;
+		timer_load(l, val, now);
 		return true;
 	case APIC_REG_TIMER_DCR:
-		l->timer_dcr = val & 0xb;
+		write_dcr(l, val, now);
 		return true;
 	default:
 		return false;
@@ -222,10 +299,64 @@ bool vlapic_match(const struct vlapic *l, u32 dest, bool x2apic_dest)
 	return x2apic_dest ? dest == l->id : (dest & 0xff) == (l->id & 0xff);
 }
 
+u64 vlapic_tsc_deadline(const struct vlapic *l)
+{
+	return timer_mode(l) == LVT_TIMER_TSCDEADLINE ? l->tsc_deadline : 0;
+}
+
+void vlapic_set_tsc_deadline(struct vlapic *l, u64 guest_val, u64 host_deadline)
+{
+	/* The caller has polled the timer: an old deadline already passed has fired. */
+	if (timer_mode(l) != LVT_TIMER_TSCDEADLINE)
+		return;
+	l->tsc_deadline = guest_val;
+	/* A deadline in the past fires at once; 0 (the disarmed value) must not mean "never". */
+	l->timer_deadline = guest_val ? MAX(host_deadline, 1) : 0;
+}
+
+u64 vlapic_timer_poll(struct vlapic *l, u64 now)
+{
+	u32 lvt = l->lvt[0];
+
+	if (!l->timer_deadline || now < l->timer_deadline)
+		return l->timer_deadline;
+	if (!(lvt & LVT_MASKED))
+		vlapic_post(l, (u8)lvt);
+	if (timer_mode(l) == LVT_TIMER_PERIODIC && l->timer_counting) {
+		/* Expiries missed while the vCPU was not running coalesce into this one. */
+		u64 period = l->timer_icr * timer_divisor(l);
+
+		l->timer_deadline += ((now - l->timer_deadline) / period + 1) * period;
+	} else {
+		timer_disarm(l); /* one-shot: the count stays at 0; TSC deadline: the MSR reads 0 */
+	}
+	return l->timer_deadline;
+}
+
+bool vlapic_match_logical(const struct vlapic *l, u32 dest, bool x2apic_dest)
+{
+	u32 ldr;
+
+	if (x2apic_dest) {
+		ldr = ((l->id >> 4) << 16) | (1U << (l->id & 15));
+		return (dest >> 16) == (ldr >> 16) && (dest & ldr & 0xffff);
+	}
+	ldr = l->ldr >> 24;
+	dest &= 0xff;
+	if ((l->dfr >> 28) == 0xf) /* flat: one bit per APIC */
+		return dest & ldr;
+	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf); /* cluster */
+}
+
 void vlapic_post(struct vlapic *l, u8 vector)
 {
 	if (!(l->base_msr & APIC_BASE_EN))
 		return;
+	if (vector < 16) {
+		/* Vectors 0-15 are never accepted; any CPU may be the sender. */
+		__atomic_fetch_or(&l->esr, APIC_ESR_RECV_ILLEGAL, __ATOMIC_RELAXED);
+		return;
+	}
 	__atomic_fetch_or(&l->irr[vector / 32], BIT(vector % 32), __ATOMIC_SEQ_CST);
 	__atomic_store_n(&l->irr_any, 1, __ATOMIC_SEQ_CST);
 }

@@ -48,6 +48,8 @@ struct vcpu {
 	volatile enum vcpu_state state;
 	volatile int sipi_vector; /* -1: none pending */
 	volatile bool init_pending;
+	volatile bool nmi_pending; /* set by any CPU, injected by the owner */
+	bool halt_if; /* RFLAGS.IF when it halted: whether an interrupt wakes it */
 	struct guest_regs regs;
 	struct vlapic lapic;
 	struct kl_vcpu kl;

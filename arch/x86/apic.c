@@ -102,6 +102,12 @@ void apic_send_sipi(u32 dest, u8 vector)
 	udelay(200);
 }
 
+void apic_send_kick(u32 dest)
+{
+	if (ready)
+		send_ipi(dest, ICR_ASSERT | APIC_KICK_VECTOR);
+}
+
 void apic_send_nmi(u32 dest)
 {
 	if (ready)

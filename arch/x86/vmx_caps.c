@@ -43,6 +43,8 @@ const char *vmx_compute_controls(const struct vmx_caps *caps, struct vmx_control
 	static const struct ctl_need pin_need[] = {
 		{ "external-interrupt exiting", PIN_EXTINT_EXITING },
 		{ "NMI exiting", PIN_NMI_EXITING },
+		/* Guests get NMIs; the CPU tracks their blocking until the handler's IRET. */
+		{ "virtual NMIs", PIN_VIRTUAL_NMIS },
 		{ "VMX-preemption timer", PIN_PREEMPTION_TIMER },
 	};
 	static const struct ctl_need proc_need[] = {
@@ -101,6 +103,8 @@ const char *vmx_compute_controls(const struct vmx_caps *caps, struct vmx_control
 	/* Toggled at run time, so only its availability is checked here. */
 	if (!((caps->proc >> 32) & CPU_INTR_WINDOW_EXITING))
 		return "interrupt-window exiting";
+	if (!((caps->proc >> 32) & CPU_NMI_WINDOW_EXITING))
+		return "NMI-window exiting";
 	if (!(caps->ept_vpid & EPT_CAP_WALK_4) || !(caps->ept_vpid & EPT_CAP_WB))
 		return "EPT with 4-level walks and write-back memory";
 	/* A new VM may get a dead VM's EPT pages, and so its EPTP: stale mappings must go. */

@@ -39,12 +39,13 @@
 #define MSR_EN	 0x800ULL
 
 static struct vlapic l;
+static u64 now; /* host TSC the register accesses happen at */
 
 static u32 rd(u32 off)
 {
 	u32 v = 0xdeadbeef;
 
-	if (!vlapic_read(&l, off, &v))
+	if (!vlapic_read(&l, off, now, &v))
 		fail_msg("read of %#x refused", off);
 	return v;
 }
@@ -53,7 +54,7 @@ static void wr(u32 off, u32 val)
 {
 	struct apic_ipi ipi = { .send = true };
 
-	if (!vlapic_write(&l, off, val, &ipi))
+	if (!vlapic_write(&l, off, val, now, &ipi))
 		fail_msg("write of %#x refused", off);
 	if (off != ICR_LO && off != SELF_IPI)
 		assert_false(ipi.send);
@@ -63,14 +64,14 @@ static bool can_read(u32 off)
 {
 	u32 v;
 
-	return vlapic_read(&l, off, &v);
+	return vlapic_read(&l, off, now, &v);
 }
 
 static bool can_write(u32 off, u32 val)
 {
 	struct apic_ipi ipi;
 
-	return vlapic_write(&l, off, val, &ipi);
+	return vlapic_write(&l, off, val, now, &ipi);
 }
 
 /* Register holding vector @v's bit in the ISR/IRR, and the bit. */
@@ -335,14 +336,14 @@ static void test_icr_xapic(void **state)
 	/* fixed IPI, vector 0x31, level assert, to APIC 5 */
 	wr(ICR_HI, 0x05000000);
 	memset(&ipi, 0, sizeof(ipi));
-	assert_true(vlapic_write(&l, ICR_LO, 0x00004031, &ipi));
+	assert_true(vlapic_write(&l, ICR_LO, 0x00004031, now, &ipi));
 	assert_true(ipi.send);
 	assert_int_equal(ipi.icr & 0xff, 0x31);
 	assert_int_equal((ipi.icr >> 8) & 7, 0);
 	assert_int_equal((ipi.icr >> 18) & 3, 0);
 	assert_int_equal(ipi.dest, 5);
 	/* INIT to all excluding self */
-	assert_true(vlapic_write(&l, ICR_LO, 0x000c4500, &ipi));
+	assert_true(vlapic_write(&l, ICR_LO, 0x000c4500, now, &ipi));
 	assert_true(ipi.send);
 	assert_int_equal((ipi.icr >> 8) & 7, 5);
 	assert_int_equal((ipi.icr >> 18) & 3, 3);
@@ -350,27 +351,27 @@ static void test_icr_xapic(void **state)
 	assert_int_equal(ICR_SHORTHAND(ipi.icr), ICR_SH_OTHERS);
 	/* SIPI with vector 0x9a to APIC 0xfe; ICR_HI bits 23:0 are not the destination */
 	wr(ICR_HI, 0xfe00ffff);
-	assert_true(vlapic_write(&l, ICR_LO, 0x0000469a, &ipi));
+	assert_true(vlapic_write(&l, ICR_LO, 0x0000469a, now, &ipi));
 	assert_int_equal(ipi.icr & 0xff, 0x9a);
 	assert_int_equal((ipi.icr >> 8) & 7, 6);
 	assert_int_equal(ipi.dest, 0xfe);
 	/* self and all-including-self shorthands */
-	assert_true(vlapic_write(&l, ICR_LO, 0x00044041, &ipi));
+	assert_true(vlapic_write(&l, ICR_LO, 0x00044041, now, &ipi));
 	assert_int_equal((ipi.icr >> 18) & 3, 1);
-	assert_true(vlapic_write(&l, ICR_LO, 0x00084041, &ipi));
+	assert_true(vlapic_write(&l, ICR_LO, 0x00084041, now, &ipi));
 	assert_int_equal((ipi.icr >> 18) & 3, 2);
 	/* ICR reads back what was written, with delivery status (bit 12) idle */
-	assert_true(vlapic_write(&l, ICR_LO, 0x00005041, &ipi));
+	assert_true(vlapic_write(&l, ICR_LO, 0x00005041, now, &ipi));
 	assert_int_equal(rd(ICR_LO), 0x00004041);
 	/* other writes send nothing */
 	ipi.send = true;
-	assert_true(vlapic_write(&l, TPR, 0, &ipi));
+	assert_true(vlapic_write(&l, TPR, 0, now, &ipi));
 	assert_false(ipi.send);
 	ipi.send = true;
-	assert_true(vlapic_write(&l, ICR_HI, 0x01000000, &ipi));
+	assert_true(vlapic_write(&l, ICR_HI, 0x01000000, now, &ipi));
 	assert_false(ipi.send);
 	ipi.send = true;
-	assert_false(vlapic_write(&l, 0x10, 0, &ipi));
+	assert_false(vlapic_write(&l, 0x10, 0, now, &ipi));
 	assert_false(ipi.send);
 }
 
@@ -382,13 +383,13 @@ static void test_icr_and_self_ipi_x2apic(void **state)
 	vlapic_reset(&l, 9, false);
 	to_x2apic();
 	memset(&ipi, 0, sizeof(ipi));
-	assert_true(vlapic_write(&l, ICR_LO, 0x00004077, &ipi));
+	assert_true(vlapic_write(&l, ICR_LO, 0x00004077, now, &ipi));
 	assert_true(ipi.send);
 	assert_int_equal(ipi.icr & 0xff, 0x77);
 	assert_int_equal((ipi.icr >> 8) & 7, 0);
 	/* SELF IPI: a fixed interrupt with the vector in bits 7:0, to this APIC */
 	memset(&ipi, 0, sizeof(ipi));
-	assert_true(vlapic_write(&l, SELF_IPI, 0x45, &ipi));
+	assert_true(vlapic_write(&l, SELF_IPI, 0x45, now, &ipi));
 	assert_true(ipi.send);
 	assert_int_equal(ipi.icr & 0xff, 0x45);
 	assert_int_equal((ipi.icr >> 8) & 7, 0); /* fixed */
@@ -541,9 +542,254 @@ static void test_hw_disabled_drops_posts(void **state)
 	assert_int_equal(vlapic_pending(&l), 0x40);
 }
 
+/*
+ * The timer.  The virtual APIC timer's input clock is the TSC (CPUID leaf
+ * 0x15 reports a 1/1 ratio), so one count lasts "divide value" TSC
+ * cycles.  Expected values follow the SDM Vol. 3, 11.5.4 by hand.
+ */
+#define CCR	 0x390
+#define MASKED	 0x10000
+#define PERIODIC 0x20000
+#define DEADLINE 0x40000
+
+static void timer_setup(u32 lvt)
+{
+	vlapic_reset(&l, 0, true);
+	now = 1000;
+	wr(SVR, 0x1ff);
+	wr(LVT_TIMER, lvt);
+}
+
+/* Poll at @t; the vector it posted (acknowledged and EOIed), or -1. */
+static int fire_at(u64 t)
+{
+	int v;
+
+	now = t;
+	vlapic_timer_poll(&l, t);
+	v = vlapic_pending(&l);
+	if (v >= 0) {
+		vlapic_ack(&l, (u8)v);
+		wr(EOI, 0);
+	}
+	return v;
+}
+
+static void test_timer_divide_values(void **state)
+{
+	/* DCR bits 3,1,0 -> divide by (SDM figure "Divide Configuration Register") */
+	static const struct {
+		u32 dcr;
+		u64 div;
+	} t[] = { { 0x0, 2 },  { 0x1, 4 },  { 0x2, 8 },	  { 0x3, 16 },
+		  { 0x8, 32 }, { 0x9, 64 }, { 0xa, 128 }, { 0xb, 1 } };
+
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_SIZE(t); i++) {
+		timer_setup(0x40);
+		wr(TIMER_DCR, t[i].dcr);
+		wr(TIMER_ICR, 1000);
+		assert_int_equal(rd(CCR), 1000);
+		now += 300 * t[i].div;
+		assert_int_equal(rd(CCR), 700);
+		assert_int_equal(vlapic_timer_next(&l), 1000 + 1000 * t[i].div);
+		assert_int_equal(rd(TIMER_DCR), t[i].dcr);
+	}
+}
+
+static void test_timer_one_shot(void **state)
+{
+	(void)state;
+	timer_setup(0x41);
+	wr(TIMER_DCR, 0xb); /* divide by 1 */
+	wr(TIMER_ICR, 500);
+	assert_int_equal(fire_at(1499), -1);
+	assert_int_equal(rd(CCR), 1);
+	assert_int_equal(fire_at(1500), 0x41);
+	assert_int_equal(rd(CCR), 0);
+	assert_int_equal(vlapic_timer_next(&l), 0);
+	assert_int_equal(fire_at(5000), -1); /* once only */
+	assert_int_equal(rd(TIMER_ICR), 500); /* the initial count stays */
+	/* Writing the initial count again restarts it; 0 stops it. */
+	wr(TIMER_ICR, 10);
+	assert_int_equal(vlapic_timer_next(&l), 5010);
+	wr(TIMER_ICR, 0);
+	assert_int_equal(vlapic_timer_next(&l), 0);
+	assert_int_equal(fire_at(6000), -1);
+}
+
+static void test_timer_periodic(void **state)
+{
+	(void)state;
+	timer_setup(PERIODIC | 0x42);
+	wr(TIMER_DCR, 0); /* divide by 2: period 200 cycles */
+	wr(TIMER_ICR, 100);
+	assert_int_equal(fire_at(1199), -1);
+	assert_int_equal(fire_at(1200), 0x42);
+	assert_int_equal(vlapic_timer_next(&l), 1400);
+	now = 1250; /* 125 counts since the start: 25 into the second period */
+	assert_int_equal(rd(CCR), 75);
+	/* Missed periods coalesce into one interrupt; the phase is kept. */
+	assert_int_equal(fire_at(2050), 0x42);
+	assert_int_equal(vlapic_timer_next(&l), 2200);
+	assert_int_equal(fire_at(2100), -1);
+	/* Switching to one-shot mid-count: this period ends it. */
+	wr(LVT_TIMER, 0x42);
+	assert_int_equal(fire_at(2200), 0x42);
+	assert_int_equal(vlapic_timer_next(&l), 0);
+	assert_int_equal(rd(CCR), 0);
+}
+
+static void test_timer_masked_counts_on(void **state)
+{
+	(void)state;
+	timer_setup(MASKED | PERIODIC | 0x43);
+	wr(TIMER_DCR, 0xb);
+	wr(TIMER_ICR, 100);
+	assert_int_equal(fire_at(1100), -1); /* masked: no interrupt... */
+	assert_int_equal(vlapic_timer_next(&l), 1200); /* ...but it reloads */
+	now = 1130;
+	assert_int_equal(rd(CCR), 70);
+	wr(LVT_TIMER, PERIODIC | 0x43); /* unmasked: the next period interrupts */
+	assert_int_equal(fire_at(1200), 0x43);
+}
+
+static void test_timer_tsc_deadline(void **state)
+{
+	(void)state;
+	timer_setup(DEADLINE | 0x44);
+	wr(TIMER_ICR, 1234); /* ignored in TSC-deadline mode */
+	assert_int_equal(rd(TIMER_ICR), 0);
+	assert_int_equal(rd(CCR), 0);
+	assert_int_equal(vlapic_timer_next(&l), 0);
+	vlapic_set_tsc_deadline(&l, 50000, 3000); /* guest 50000 is host 3000 */
+	assert_int_equal(vlapic_tsc_deadline(&l), 50000);
+	assert_int_equal(fire_at(2999), -1);
+	assert_int_equal(fire_at(3000), 0x44);
+	assert_int_equal(vlapic_tsc_deadline(&l), 0); /* cleared when it fires */
+	assert_int_equal(vlapic_timer_next(&l), 0);
+	/* A deadline already past fires at the next look. */
+	vlapic_set_tsc_deadline(&l, 7, 0);
+	assert_int_equal(fire_at(3001), 0x44);
+	/* 0 disarms. */
+	vlapic_set_tsc_deadline(&l, 50000, 9000);
+	vlapic_set_tsc_deadline(&l, 0, 0);
+	assert_int_equal(fire_at(100000), -1);
+	/* Masked: it fires (and clears) without an interrupt. */
+	wr(LVT_TIMER, MASKED | DEADLINE | 0x44);
+	vlapic_set_tsc_deadline(&l, 1, 200000);
+	assert_int_equal(fire_at(200000), -1);
+	assert_int_equal(vlapic_tsc_deadline(&l), 0);
+}
+
+static void test_timer_mode_change_disarms(void **state)
+{
+	(void)state;
+	/* Outside TSC-deadline mode the MSR reads 0 and writes are ignored. */
+	timer_setup(0x45);
+	vlapic_set_tsc_deadline(&l, 99, 2000);
+	assert_int_equal(vlapic_tsc_deadline(&l), 0);
+	assert_int_equal(vlapic_timer_next(&l), 0);
+	/* One-shot counting, then TSC-deadline mode: disarmed. */
+	wr(TIMER_ICR, 100);
+	wr(LVT_TIMER, DEADLINE | 0x45);
+	assert_int_equal(vlapic_timer_next(&l), 0);
+	assert_int_equal(fire_at(10000), -1);
+	/* An armed deadline, then one-shot mode and back: disarmed, reads 0. */
+	vlapic_set_tsc_deadline(&l, 99, 20000);
+	wr(LVT_TIMER, 0x45);
+	wr(LVT_TIMER, DEADLINE | 0x45);
+	assert_int_equal(vlapic_tsc_deadline(&l), 0);
+	assert_int_equal(fire_at(30000), -1);
+}
+
+static void test_timer_expiry_before_a_write_is_kept(void **state)
+{
+	(void)state;
+	timer_setup(0x46);
+	wr(TIMER_DCR, 0xb);
+	wr(TIMER_ICR, 100); /* due at 1100, not yet looked at */
+	now = 1150;
+	wr(LVT_TIMER, DEADLINE | 0x46); /* the disarm comes after the expiry */
+	assert_int_equal(vlapic_pending(&l), 0x46);
+}
+
+static void test_timer_divide_change_mid_count(void **state)
+{
+	(void)state;
+	timer_setup(0x47);
+	wr(TIMER_DCR, 0); /* by 2 */
+	wr(TIMER_ICR, 1000);
+	now = 1600; /* 300 counts gone */
+	assert_int_equal(rd(CCR), 700);
+	wr(TIMER_DCR, 2); /* by 8: the 700 left now last 5600 cycles */
+	assert_int_equal(rd(CCR), 700);
+	now = 1600 + 8 * 100;
+	assert_int_equal(rd(CCR), 600);
+	assert_int_equal(vlapic_timer_next(&l), 1600 + 700 * 8);
+}
+
+static void test_software_disable_masks_lvt(void **state)
+{
+	(void)state;
+	timer_setup(0x48);
+	wr(SVR, 0xff); /* software disabled */
+	for (u32 off = LVT_TIMER; off <= LVT_ERROR; off += 0x10)
+		assert_true(rd(off) & MASKED);
+	wr(LVT_TIMER, 0x48); /* the mask cannot be cleared while disabled */
+	assert_true(rd(LVT_TIMER) & MASKED);
+	wr(SVR, 0x1ff);
+	wr(LVT_TIMER, 0x48);
+	assert_false(rd(LVT_TIMER) & MASKED);
+}
+
+static void test_illegal_vector_not_accepted(void **state)
+{
+	(void)state;
+	timer_setup(0x05); /* vectors 0-15 are illegal */
+	wr(TIMER_DCR, 0xb);
+	wr(TIMER_ICR, 1);
+	assert_int_equal(fire_at(2000), -1);
+	assert_int_equal(rd(ESR) & 0x40, 0x40); /* "received illegal vector" */
+}
+
+static void test_match_logical(void **state)
+{
+	(void)state;
+	vlapic_reset(&l, 1, false);
+	/* flat model: LDR bit set in the destination's bitmap */
+	wr(LDR, 0x04000000);
+	assert_true(vlapic_match_logical(&l, 0x04, false));
+	assert_true(vlapic_match_logical(&l, 0x0c, false));
+	assert_false(vlapic_match_logical(&l, 0x08, false));
+	/* cluster model: cluster 2, member bit 0x1 */
+	wr(DFR, 0x0fffffff);
+	wr(LDR, 0x21000000);
+	assert_true(vlapic_match_logical(&l, 0x21, false));
+	assert_true(vlapic_match_logical(&l, 0x23, false));
+	assert_false(vlapic_match_logical(&l, 0x11, false));
+	assert_false(vlapic_match_logical(&l, 0x22, false));
+	/* x2APIC: ID 0x23 is cluster 2, bit 3 (LDR 0x00020008) */
+	vlapic_reset(&l, 0x23, false);
+	assert_true(vlapic_match_logical(&l, 0x0002000c, true));
+	assert_false(vlapic_match_logical(&l, 0x0001000c, true));
+	assert_false(vlapic_match_logical(&l, 0x00020004, true));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_timer_divide_values),
+		cmocka_unit_test(test_timer_one_shot),
+		cmocka_unit_test(test_timer_periodic),
+		cmocka_unit_test(test_timer_masked_counts_on),
+		cmocka_unit_test(test_timer_tsc_deadline),
+		cmocka_unit_test(test_timer_mode_change_disarms),
+		cmocka_unit_test(test_timer_expiry_before_a_write_is_kept),
+		cmocka_unit_test(test_timer_divide_change_mid_count),
+		cmocka_unit_test(test_software_disable_masks_lvt),
+		cmocka_unit_test(test_illegal_vector_not_accepted),
+		cmocka_unit_test(test_match_logical),
 		cmocka_unit_test(test_hw_disabled_drops_posts),
 		cmocka_unit_test(test_reset_bsp),
 		cmocka_unit_test(test_reset_ap),

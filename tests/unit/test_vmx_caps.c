@@ -69,7 +69,8 @@ static void test_tigerlake_controls(void **state)
 	assert_null(vmx_compute_controls(&tigerlake, &c));
 
 	/* must-be-1 | required | desired-and-allowed, worked out bit by bit:
-	 * pin:   0x16 | ext. interrupt (0) | NMI (3) | preemption (6) = 0x5f
+	 * pin:   0x16 | ext. interrupt (0) | NMI (3) | virtual NMIs (5)
+	 *        | preemption (6)                                      = 0x7f
 	 * proc:  0x0401e172 | TSC offsetting (3) | HLT (7) | MWAIT (10)
 	 *        | RDPMC (11) | CR8 load/store (19, 20) | uncond. I/O (24)
 	 *        | use MSR bitmaps (28, desired) | MONITOR (29)
@@ -83,7 +84,7 @@ static void test_tigerlake_controls(void **state)
 	 * entry: 0x11fb | load debug (2) | load PAT (14) | load EFER (15) = 0xd1ff
 	 * Interrupt-window exiting (proc bit 2) is toggled at run time:
 	 * allowed, but not set here. */
-	assert_int_equal(c.pin, 0x5f);
+	assert_int_equal(c.pin, 0x7f);
 	assert_int_equal(c.proc, 0xb519edfa);
 	assert_int_equal(c.proc2, 0x14ea);
 	assert_int_equal(c.exit, 0x7fefff);
@@ -111,7 +112,7 @@ static void test_required_as_must_be_1(void **state)
 	caps.pin |= BIT(3); /* NMI exiting must be 1 */
 	caps.proc2 |= 0x000000a2ULL; /* EPT, VPID, UG must be 1 */
 	assert_null(vmx_compute_controls(&caps, &c));
-	assert_int_equal(c.pin, 0x5f);
+	assert_int_equal(c.pin, 0x7f);
 	assert_int_equal(c.proc2, 0x14ea);
 }
 
@@ -187,6 +188,8 @@ static void test_each_required_feature(void **state)
 	static const struct removal rm[] = {
 		{ "external-interrupt exiting", pin, 0, "external-interrupt", NULL },
 		{ "NMI exiting", pin, 3, "NMI", NULL },
+		{ "virtual NMIs", pin, 5, "NMI", "virtual" },
+		{ "NMI-window exiting", proc, 22, "NMI", "window" },
 		{ "VMX-preemption timer", pin, 6, "preemption", NULL },
 		{ "use TSC offsetting", proc, 3, "TSC", NULL },
 		{ "interrupt-window exiting", proc, 2, "interrupt-window", NULL },
