@@ -2,7 +2,8 @@
 /*
  * The guest's local APIC as the platform sees it: xAPIC MMIO at
  * 0xfee00000 (the page is left out of the EPT, so every access is an EPT
- * violation that klvisor decodes and emulates), the x2APIC MSRs, IPI
+ * violation that klvisor decodes and emulates; the I/O APIC's page at
+ * 0xfec00000 is handled the same way), the x2APIC MSRs, IPI
  * delivery between vCPUs of one VM, and interrupt injection.  Also the EPT
  * violation handler, because any other violation means the guest reached
  * outside its RAM.
@@ -17,6 +18,7 @@
 #include "vmm/emulate.h"
 #include "vmm/exit.h"
 #include "vmm/gwalk.h"
+#include "vmm/platform.h"
 #include "vmm/vcpu.h"
 
 #define EPT_QUAL_READ	     BIT(0)
@@ -30,7 +32,7 @@
  * one (handle_external_interrupt()).  A halted target needs none: its CPU
  * looks at its IRR and NMI flag whenever it picks a vCPU (sched.c).
  */
-static void kick(struct vcpu *t)
+void apic_kick(struct vcpu *t)
 {
 	struct percpu *pc = cpus[t->pcpu];
 
@@ -44,11 +46,11 @@ static void deliver(struct vcpu *src, struct vcpu *t, u32 icr)
 	case ICR_DM_FIXED:
 	case ICR_DM_LOWEST: /* to the one target send_ipi() chose */
 		vlapic_post(&t->lapic, (u8)ICR_VECTOR(icr));
-		kick(t);
+		apic_kick(t);
 		break;
 	case ICR_DM_NMI:
 		__atomic_store_n(&t->nmi_pending, true, __ATOMIC_SEQ_CST);
-		kick(t);
+		apic_kick(t);
 		break;
 	case ICR_DM_INIT:
 		if (icr & ICR_LEVEL_ASSERT && t != src)
@@ -92,6 +94,15 @@ static void send_ipi(struct vcpu *src, const struct apic_ipi *ipi)
 	}
 }
 
+/* What a register write asked for: an IPI, or an EOI the I/O APIC waits for. */
+static void act(struct vcpu *v, const struct apic_ipi *ipi)
+{
+	if (ipi->send)
+		send_ipi(v, ipi);
+	if (ipi->level_eoi >= 0)
+		platform_level_eoi(v->vm, (u8)ipi->level_eoi);
+}
+
 bool apic_msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
 	u32 lo;
@@ -112,11 +123,9 @@ bool apic_msr_write(struct vcpu *v, u32 msr, u64 val)
 		return false;
 	if (!vlapic_write(&v->lapic, (msr - 0x800) << 4, (u32)val, rdtsc(), &ipi))
 		return false;
-	if (ipi.send) {
-		if (msr == 0x830)
-			ipi.dest = val >> 32;
-		send_ipi(v, &ipi);
-	}
+	if (msr == 0x830)
+		ipi.dest = val >> 32;
+	act(v, &ipi);
 	return true;
 }
 
@@ -137,6 +146,7 @@ void apic_inject_pending(struct vcpu *v)
 	bool busy = vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & EXIT_INTR_INFO_VALID;
 	u32 intr = (u32)vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 	u32 proc = (u32)vmcs_read(CPU_BASED_VM_EXEC_CONTROL), want = 0;
+	bool extint;
 	int vec;
 
 	if (__atomic_load_n(&v->nmi_pending, __ATOMIC_ACQUIRE)) {
@@ -158,11 +168,16 @@ void apic_inject_pending(struct vcpu *v)
 			busy = true;
 		}
 	}
-	vec = vlapic_pending(&v->lapic);
-	if (vec >= 0) {
+	/* An ExtINT (the PIC) comes from outside the APIC's priority scheme, and first. */
+	extint = platform_extint_pending(v);
+	vec = extint ? 0 : vlapic_pending(&v->lapic);
+	if (extint || vec >= 0) {
 		if (!busy && (vmcs_read(GUEST_RFLAGS) & RFLAGS_IF) &&
 		    !(intr & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS))) {
-			vlapic_ack(&v->lapic, (u8)vec);
+			if (extint)
+				vec = platform_extint_ack(v); /* the INTA cycle */
+			else
+				vlapic_ack(&v->lapic, (u8)vec);
 			vmcs_write_hot(VM_ENTRY_INTR_INFO_FIELD, (u32)vec | EXIT_INTR_INFO_VALID);
 		} else {
 			want |= CPU_INTR_WINDOW_EXITING;
@@ -176,41 +191,68 @@ bool apic_wakes_halted(struct vcpu *v, u64 now)
 {
 	if (vlapic_timer_next(&v->lapic) && now >= vlapic_timer_next(&v->lapic))
 		vlapic_timer_poll(&v->lapic, now);
+	platform_poll(v, now);
 	if (__atomic_load_n(&v->nmi_pending, __ATOMIC_ACQUIRE) || v->init_pending)
 		return true;
-	return v->halt_if && vlapic_pending(&v->lapic) >= 0;
+	return v->halt_if && (platform_extint_pending(v) || vlapic_pending(&v->lapic) >= 0);
 }
 
 /*
- * The xAPIC page as a device.  Each register is the first 4 bytes of a
- * 16-byte slot, and the SDM (Vol. 3, 11.4.1) asks for aligned 32-bit
- * accesses only; compilers and hand-written kernels also use narrower
- * and wider ones (a MOVZX of the version byte, a 64-bit load), so klvisor
- * defines them: within one slot, a read returns the slot's bytes (the
- * register, then zeros) and a write merges its bytes into the register,
- * the bytes beyond it being reserved and ignored.  An access that crosses
- * into the next slot stops the VM.
+ * Register pages as devices: the xAPIC page and the I/O APIC's.  Each
+ * register is the first 4 bytes of a 16-byte slot, and the SDM (Vol. 3,
+ * 11.4.1) and the 82093AA data sheet ask for aligned 32-bit accesses only;
+ * compilers and hand-written kernels also use narrower and wider ones (a
+ * MOVZX of the version byte, a byte write of IOREGSEL, a 64-bit load), so
+ * klvisor defines them: within one slot, a read returns the slot's bytes
+ * (the register, then zeros) and a write merges its bytes into the
+ * register, the bytes beyond it being reserved and ignored.  An access
+ * that crosses into the next slot stops the VM.
  */
-struct xapic_access {
+struct mmio_page {
+	const char *name;
+	/* @reg is the slot's offset; false: a reserved slot (reads as zero) */
+	bool (*read)(struct vcpu *v, u32 reg, u32 *val);
+	void (*write)(struct vcpu *v, u32 reg, u32 val);
+};
+
+struct mmio_access {
+	const struct mmio_page *page;
 	struct vcpu *v;
 	u32 off;
 };
 
-static const char *xapic_slot(const struct xapic_access *a, unsigned size, u32 *reg)
+static bool xapic_reg_read(struct vcpu *v, u32 reg, u32 *val)
+{
+	return vlapic_read(&v->lapic, reg, rdtsc(), val);
+}
+
+static void xapic_reg_write(struct vcpu *v, u32 reg, u32 val)
+{
+	struct apic_ipi ipi;
+
+	if (vlapic_write(&v->lapic, reg, val, rdtsc(), &ipi))
+		act(v, &ipi);
+}
+
+static const struct mmio_page xapic_page = { "local APIC", xapic_reg_read, xapic_reg_write };
+static const struct mmio_page ioapic_page = { "I/O APIC", platform_ioapic_read,
+					      platform_ioapic_write };
+
+static const char *slot_read(const struct mmio_access *a, unsigned size, u32 *reg)
 {
 	if ((a->off & 0xf) + size > 16)
 		return "access crosses a 16-byte register slot";
-	if (!vlapic_read(&a->v->lapic, a->off & ~0xfU, rdtsc(), reg))
-		*reg = 0; /* reserved slots read as zero */
+	if (!a->page->read(a->v, a->off & ~0xfU, reg))
+		*reg = 0;
 	return NULL;
 }
 
-static const char *xapic_read(void *ctx, unsigned size, u64 *val)
+static const char *mmio_read(void *ctx, unsigned size, u64 *val)
 {
-	const struct xapic_access *a = ctx;
+	const struct mmio_access *a = ctx;
 	u8 slot[16] = { 0 };
 	u32 reg;
-	const char *err = xapic_slot(a, size, &reg);
+	const char *err = slot_read(a, size, &reg);
 
 	if (err)
 		return err;
@@ -220,11 +262,10 @@ static const char *xapic_read(void *ctx, unsigned size, u64 *val)
 	return NULL;
 }
 
-static const char *xapic_write(void *ctx, unsigned size, u64 val)
+static const char *mmio_write(void *ctx, unsigned size, u64 val)
 {
-	const struct xapic_access *a = ctx;
+	const struct mmio_access *a = ctx;
 	unsigned at = a->off & 0xf;
-	struct apic_ipi ipi;
 	u8 slot[16];
 	u32 reg = 0;
 	const char *err;
@@ -232,7 +273,7 @@ static const char *xapic_write(void *ctx, unsigned size, u64 val)
 	if (at == 0 && size >= 4) {
 		reg = (u32)val; /* the common case, no read first; the bytes past 4 are dropped */
 	} else {
-		err = xapic_slot(a, size, &reg);
+		err = slot_read(a, size, &reg);
 		if (err)
 			return err;
 		if (at >= 4)
@@ -241,8 +282,7 @@ static const char *xapic_write(void *ctx, unsigned size, u64 val)
 		memcpy(slot + at, &val, size); /* bytes past the register are dropped */
 		memcpy(&reg, slot, 4);
 	}
-	if (vlapic_write(&a->v->lapic, a->off & ~0xfU, reg, rdtsc(), &ipi) && ipi.send)
-		send_ipi(a->v, &ipi);
+	a->page->write(a->v, a->off & ~0xfU, reg);
 	return NULL;
 }
 
@@ -266,10 +306,10 @@ static void regs_out(struct vcpu *v, const struct emu_regs *r, const struct emu_
 		vmcs_writenat(GUEST_RFLAGS, r->rflags);
 }
 
-static const char *xapic_mmio(struct vcpu *v, u64 gpa)
+static const char *mmio_insn(struct vcpu *v, const struct mmio_page *page, u64 gpa)
 {
-	struct xapic_access a = { v, gpa & 0xfff };
-	struct emu_dev dev = { xapic_read, xapic_write, &a };
+	struct mmio_access a = { page, v, gpa & 0xfff };
+	struct emu_dev dev = { mmio_read, mmio_write, &a };
 	struct emu_regs r, old;
 	struct insn in;
 	const char *err;
@@ -295,15 +335,20 @@ enum exit_action handle_ept_violation(struct vcpu *v, u64 qual)
 	const char *what = qual & EPT_QUAL_FETCH ? "fetch" :
 			   qual & EPT_QUAL_WRITE ? "write" :
 						   "read";
+	const struct mmio_page *page = NULL;
 	const char *err;
 
-	if ((gpa & ~0xfffULL) == APIC_DEFAULT_BASE && !(qual & EPT_QUAL_FETCH) &&
-	    (v->lapic.base_msr & APIC_BASE_EN) && !vlapic_x2apic(&v->lapic)) {
+	if ((gpa & ~0xfffULL) == APIC_DEFAULT_BASE && (v->lapic.base_msr & APIC_BASE_EN) &&
+	    !vlapic_x2apic(&v->lapic))
+		page = &xapic_page;
+	else if ((gpa & ~0xfffULL) == IOAPIC_BASE)
+		page = &ioapic_page;
+	if (page && !(qual & EPT_QUAL_FETCH)) {
 		char hex[3 * INSN_MAX_LEN + 1] = "none";
 		u8 bytes[INSN_MAX_LEN];
 		size_t n;
 
-		err = xapic_mmio(v, gpa);
+		err = mmio_insn(v, page, gpa);
 		if (!err)
 			return EXIT_RESUME;
 		/* the bytes for the message: fetched again, off the fast path */
@@ -313,7 +358,7 @@ enum exit_action handle_ept_violation(struct vcpu *v, u64 qual)
 				       bytes[i]);
 		vcpu_dump(v);
 		vm_end(v->vm, VM_STOPPED, 0,
-		       "unhandled local APIC access at offset 0x%lx: %s (instruction bytes: %s)",
+		       "unhandled %s access at offset 0x%lx: %s (instruction bytes: %s)", page->name,
 		       gpa & 0xfff, err, hex);
 		return EXIT_RESCHED;
 	}

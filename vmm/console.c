@@ -126,9 +126,29 @@ static void cmd_vm(struct vm *vm)
 	}
 }
 
+/*
+ * The rest of the line, and a carriage return (what a terminal's Enter
+ * sends), into the VM's UART, as if typed on its serial line.
+ */
+static void cmd_send(struct vm *vm, const char *text)
+{
+	char buf[LINE_MAX + 1];
+	size_t len = strlen(text);
+	unsigned n;
+
+	while (*text == ' ')
+		text++, len--;
+	memcpy(buf, text, len);
+	buf[len++] = '\r';
+	n = vuart_input(vm, buf, len);
+	if (n < len)
+		printk("vm '%s': its UART receive FIFO is full: %u of %zu bytes sent\n",
+		       vm->def.name, n, len);
+}
+
 static void help(void)
 {
-	printk("commands: help, cpus, mem, vms, vm NAME, kill NAME, kl, poweroff\n");
+	printk("commands: help, cpus, mem, vms, vm NAME, kill NAME, send NAME TEXT, kl, poweroff\n");
 }
 
 /* Returns false when the (blocking) console should close. */
@@ -152,7 +172,8 @@ static bool run_command(const char *line)
 		cmd_vms();
 	} else if (token_is(&cmd, "kl")) {
 		kl_console_status();
-	} else if ((token_is(&cmd, "vm") || token_is(&cmd, "kill")) && !has_arg) {
+	} else if ((token_is(&cmd, "vm") || token_is(&cmd, "kill") || token_is(&cmd, "send")) &&
+		   !has_arg) {
 		printk("%.*s: which VM? (try vms)\n", (int)cmd.tok_len, cmd.tok);
 	} else if (token_is(&cmd, "vm")) {
 		vm = find_vm(arg.tok, arg.tok_len);
@@ -164,6 +185,12 @@ static bool run_command(const char *line)
 			printk("vm '%s' has already ended\n", vm->def.name);
 		else if (vm)
 			vm_end(vm, VM_STOPPED, 0, "killed from the console");
+	} else if (token_is(&cmd, "send")) {
+		vm = find_vm(arg.tok, arg.tok_len);
+		if (vm && vm->ended)
+			printk("vm '%s' has already ended\n", vm->def.name);
+		else if (vm)
+			cmd_send(vm, p);
 	} else if (token_is(&cmd, "poweroff") || token_is(&cmd, "quit")) {
 		return false;
 	} else {

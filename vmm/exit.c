@@ -9,6 +9,7 @@
 #include "arch/x86/vmcs.h"
 #include "lib/printf.h"
 #include "vmm/exit.h"
+#include "vmm/platform.h"
 #include "vmm/shutdown.h"
 #include "vmm/vcpu.h"
 
@@ -170,7 +171,7 @@ static enum exit_action handle_loadiwkey(struct vcpu *v, u64 qual)
 	return v->vm->ended ? EXIT_RESCHED : EXIT_RESUME;
 }
 
-/* The slice ended, or a virtual APIC timer is due: vcpu_run_slice() tells which. */
+/* The slice ended, or a virtual timer is due: vcpu_run_slice() tells which. */
 static enum exit_action handle_preemption(struct vcpu *v, u64 qual)
 {
 	(void)v;
@@ -257,7 +258,7 @@ static enum exit_action dispatch(struct vcpu *v, u32 reason)
  * The slice is a TSC deadline, checked before every entry, so a guest that
  * exits often still gives up the CPU on time.  The preemption timer ends a
  * slice a guest spends without exits, or stops the guest when its virtual
- * APIC timer is due: armed for the earlier of the two, once where the CPU
+ * APIC timer (or, on vCPU 0, the PIT) is due: armed for the earlier of the two, once where the CPU
  * saves its count on exit and the target has not changed, else before
  * every entry.  It is rounded up, so it never fires before the target.
  */
@@ -276,7 +277,8 @@ void vcpu_run_slice(struct vcpu *v, u64 slice_tsc)
 
 	vcpu_load(v);
 	for (;;) {
-		u64 now = rdtsc(), apic_timer = vlapic_timer_next(&v->lapic), target;
+		u64 now = rdtsc(), apic_timer = vlapic_timer_next(&v->lapic), target = deadline;
+		u64 pit = platform_next(v);
 		u32 reason;
 		int rc;
 
@@ -284,13 +286,20 @@ void vcpu_run_slice(struct vcpu *v, u64 slice_tsc)
 			return;
 		if (apic_timer && now >= apic_timer)
 			apic_timer = vlapic_timer_poll(&v->lapic, now);
-		target = apic_timer && apic_timer < deadline ? apic_timer : deadline;
+		if (pit && now >= pit) {
+			platform_poll(v, now);
+			pit = platform_next(v);
+		}
+		if (apic_timer && apic_timer < target)
+			target = apic_timer;
+		if (pit && pit < target)
+			target = pit;
 		if (!timer_saved || target != armed) {
 			arm_timer(target, now);
 			armed = target;
 		}
 		/* Nothing posted and no NMI: the common case, no VMCS reads. */
-		if (vlapic_maybe_pending(&v->lapic) || v->nmi_pending)
+		if (vlapic_maybe_pending(&v->lapic) || v->nmi_pending || platform_extint_pending(v))
 			apic_inject_pending(v);
 		if (KL_EAGER_RELOAD)
 			kl_reload(v);

@@ -43,6 +43,8 @@ void msr_init_reset(struct vcpu *v);
 /* The virtual APIC's MSR interface (apic.c), used by msr.c. */
 bool apic_msr_read(struct vcpu *v, u32 msr, u64 *val);
 bool apic_msr_write(struct vcpu *v, u32 msr, u64 val);
+/* Make @t see what was just posted for it, if it runs on another CPU now (apic.c). */
+void apic_kick(struct vcpu *t);
 /* Deliver a pending NMI or interrupt, or request the window for it (apic.c). */
 void apic_inject_pending(struct vcpu *v);
 /*

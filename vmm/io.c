@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * Port I/O: every IN/OUT exits.  The devices are the per-VM 16550 on COM1,
- * the isa-debug-exit and Bochs shutdown ports that end a VM, the PIC mask
- * registers and a minimal fw_cfg (see docs/guest-abi.md).  Any other port
- * reads all ones and drops writes, logged once per port per VM.
+ * Port I/O: every IN/OUT exits.  The devices are the per-VM 16550 on COM1
+ * (vuart.c), the isa-debug-exit and Bochs shutdown ports that end a VM,
+ * the PICs and the PIT (platform.c) and a minimal fw_cfg (see
+ * docs/guest-abi.md).  Any other port reads all ones and drops writes,
+ * logged once per port per VM.
  */
 #include "arch/x86/vmcs.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "vmm/exit.h"
+#include "vmm/platform.h"
 #include "vmm/vcpu.h"
 
 #define COM1		 0x3f8
@@ -49,39 +51,28 @@ static void uart_tx(struct vm *vm, u8 c)
 	u->line[u->len++] = (c < ' ' || c > '~') && c != '\t' ? '.' : (char)c;
 }
 
+/* A register access; the interrupt line follows the UART's state after every one. */
 static u32 uart_io(struct vm *vm, u16 reg, bool in, u32 val)
 {
-	struct vuart *u = &vm->uart;
-	bool dlab = u->lcr & 0x80;
+	int tx;
+	u8 r = vuart_access(&vm->uart.regs, reg, in, (u8)val, &tx);
 
-	switch (reg) {
-	case 0: /* THR/RBR, or DLL */
-		if (!in && !dlab)
-			uart_tx(vm, (u8)val);
-		return dlab ? 1 : 0;
-	case 1: /* IER, or DLM */
-		if (!in && !dlab)
-			u->ier = val & 0x0f;
-		return dlab ? 0 : u->ier;
-	case 2:
-		return 0xc1; /* IIR: FIFOs enabled, no interrupt pending */
-	case 3:
-		if (!in)
-			u->lcr = (u8)val;
-		return u->lcr;
-	case 4:
-		if (!in)
-			u->mcr = val & 0x1f;
-		return u->mcr;
-	case 5:
-		return 0x60; /* LSR: transmitter empty and ready, nothing received */
-	case 6:
-		return 0xb0; /* MSR: CTS, DSR, DCD */
-	default:
-		if (!in)
-			u->scratch = (u8)val;
-		return u->scratch;
-	}
+	if (tx >= 0)
+		uart_tx(vm, (u8)tx);
+	platform_isa_irq(vm, 4, vuart_irq(&vm->uart.regs));
+	return r;
+}
+
+unsigned vuart_input(struct vm *vm, const char *s, size_t len)
+{
+	unsigned n = 0;
+
+	spin_lock(&vm->lock);
+	while (n < len && vuart_rx(&vm->uart.regs, (u8)s[n]))
+		n++;
+	platform_isa_irq(vm, 4, vuart_irq(&vm->uart.regs));
+	spin_unlock(&vm->lock);
+	return n;
 }
 
 static void debug_exit(struct vcpu *v, u32 value)
@@ -123,6 +114,8 @@ static u32 port_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 val)
 
 	if (port >= COM1 && port < COM1 + 8)
 		return uart_io(vm, port - COM1, in, val);
+	if (platform_port_io(v, port, size, in, &val))
+		return val;
 	switch (port) {
 	case DEBUG_EXIT_PORT:
 		if (!in)
@@ -132,11 +125,6 @@ static u32 port_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 val)
 		if (!in)
 			shutdown_port(v, (u8)val);
 		return ones;
-	case 0x21:
-	case 0xa1:
-		if (!in)
-			vm->pic_mask[port == 0xa1] = (u8)val;
-		return vm->pic_mask[port == 0xa1];
 	case FW_CFG_SEL:
 		if (!in) {
 			vm->fwcfg_key = (u16)val;

@@ -90,7 +90,7 @@ bool vlapic_read(struct vlapic *l, u32 off, u64 now, u32 *val)
 		return true;
 	}
 	if (off >= APIC_REG_TMR && off < APIC_REG_TMR + 0x80) {
-		*val = 0;
+		*val = l->tmr[(off - APIC_REG_TMR) >> 4];
 		return true;
 	}
 	if (off >= APIC_REG_IRR && off < APIC_REG_IRR + 0x80) {
@@ -156,12 +156,15 @@ bool vlapic_read(struct vlapic *l, u32 off, u64 now, u32 *val)
 	}
 }
 
-static void eoi(struct vlapic *l)
+/* Returns the vector it ended if that one was level-triggered, else -1. */
+static int eoi(struct vlapic *l)
 {
 	int v = highest(l->isr);
 
-	if (v >= 0)
-		l->isr[v / 32] &= ~BIT(v % 32);
+	if (v < 0)
+		return -1;
+	l->isr[v / 32] &= ~BIT(v % 32);
+	return l->tmr[v / 32] & BIT(v % 32) ? v : -1;
 }
 
 /*
@@ -197,6 +200,7 @@ bool vlapic_write(struct vlapic *l, u32 off, u32 val, u64 now, struct apic_ipi *
 	bool x2 = vlapic_x2apic(l);
 
 	ipi->send = false;
+	ipi->level_eoi = -1;
 	/* An expiry due before this write happened before it: the write must not lose it. */
 	vlapic_timer_poll(l, now);
 	if (off >= APIC_REG_LVT_TIMER && off <= APIC_REG_LVT_ERROR) {
@@ -213,7 +217,7 @@ bool vlapic_write(struct vlapic *l, u32 off, u32 val, u64 now, struct apic_ipi *
 		l->tpr = val & 0xff;
 		return true;
 	case APIC_REG_EOI:
-		eoi(l);
+		ipi->level_eoi = eoi(l);
 		return true;
 	case APIC_REG_LDR:
 		if (x2)
@@ -348,7 +352,7 @@ bool vlapic_match_logical(const struct vlapic *l, u32 dest, bool x2apic_dest)
 	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf); /* cluster */
 }
 
-void vlapic_post(struct vlapic *l, u8 vector)
+void vlapic_post_trig(struct vlapic *l, u8 vector, bool level)
 {
 	if (!(l->base_msr & APIC_BASE_EN))
 		return;
@@ -357,6 +361,11 @@ void vlapic_post(struct vlapic *l, u8 vector)
 		__atomic_fetch_or(&l->esr, APIC_ESR_RECV_ILLEGAL, __ATOMIC_RELAXED);
 		return;
 	}
+	/* The trigger mode first: the owner reads it once it sees the IRR bit. */
+	if (level)
+		__atomic_fetch_or(&l->tmr[vector / 32], BIT(vector % 32), __ATOMIC_SEQ_CST);
+	else
+		__atomic_fetch_and(&l->tmr[vector / 32], ~BIT(vector % 32), __ATOMIC_SEQ_CST);
 	__atomic_fetch_or(&l->irr[vector / 32], BIT(vector % 32), __ATOMIC_SEQ_CST);
 	__atomic_store_n(&l->irr_any, 1, __ATOMIC_SEQ_CST);
 }

@@ -88,6 +88,11 @@ struct vlapic {
 	 */
 	volatile u32 irr_any;
 	u32 isr[8];
+	/*
+	 * Trigger mode of each accepted vector (set for level, cleared for
+	 * edge, with the IRR bit): its EOI must reach the I/O APIC.
+	 */
+	volatile u32 tmr[8];
 };
 
 /* What a register write asks the VM to do. */
@@ -95,6 +100,7 @@ struct apic_ipi {
 	bool send;
 	u32 icr; /* low word: vector, delivery mode, shorthand */
 	u32 dest; /* APIC ID (xAPIC: ICR_HI[31:24]; x2APIC: 32 bits) */
+	int level_eoi; /* an EOI ended this level-triggered vector (for the I/O APIC), else -1 */
 };
 
 void vlapic_reset(struct vlapic *l, u32 id, bool bsp);
@@ -139,8 +145,15 @@ bool vlapic_match(const struct vlapic *l, u32 dest, bool x2apic_dest);
  */
 bool vlapic_match_logical(const struct vlapic *l, u32 dest, bool x2apic_dest);
 
-/* Post a fixed interrupt (any CPU); a hardware-disabled APIC drops it. */
-void vlapic_post(struct vlapic *l, u8 vector);
+/*
+ * Post a fixed interrupt (any CPU); a hardware-disabled APIC drops it.
+ * @level: level-triggered (from an I/O APIC pin), so its EOI is reported.
+ */
+void vlapic_post_trig(struct vlapic *l, u8 vector, bool level);
+static inline void vlapic_post(struct vlapic *l, u8 vector)
+{
+	vlapic_post_trig(l, vector, false);
+}
 /* Highest pending vector above the in-service priority, or -1. */
 int vlapic_pending(struct vlapic *l);
 

@@ -9,9 +9,11 @@
 #include "arch/x86/timer.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "vmm/acpi_tables.h"
 #include "vmm/fpu.h"
 #include "vmm/guest_boot.h"
 #include "vmm/mm.h"
+#include "vmm/platform.h"
 #include "vmm/sched.h"
 #include "vmm/prof.h"
 #include "vmm/vm.h"
@@ -136,7 +138,11 @@ static struct vm *create_vm(unsigned mod_idx)
 		report_def(mod_idx, "out of memory for page tables or vCPUs");
 		return NULL;
 	}
-	err = load_guest(vm, mod_idx);
+	platform_reset(vm);
+	/* Before the image, so a kernel that loads itself into the BIOS area wins. */
+	err = acpi_tables_build(vm->ram, vm->ram_size, vm->nr_vcpus);
+	if (!err)
+		err = load_guest(vm, mod_idx);
 	if (err) {
 		char msg[128];
 

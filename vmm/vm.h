@@ -13,7 +13,11 @@
 #include "lib/spinlock.h"
 #include "vmm/guest_boot.h"
 #include "vmm/kl/keylocker.h"
+#include "vmm/vioapic.h"
 #include "vmm/vlapic.h"
+#include "vmm/vpic.h"
+#include "vmm/vpit.h"
+#include "vmm/vuart.h"
 #include "vmm/vmdef.h"
 
 #define MAX_VMS		128
@@ -32,9 +36,9 @@ enum vcpu_state {
 enum vm_result { VM_PASSED, VM_FAILED, VM_SKIPPED, VM_STOPPED };
 
 struct vuart {
-	char line[VUART_LINE_MAX + 1];
+	struct vuart_regs regs;
+	char line[VUART_LINE_MAX + 1]; /* what it sent, printed a line at a time */
 	unsigned len;
-	u8 scratch, lcr, ier, mcr;
 };
 
 struct vm;
@@ -89,7 +93,12 @@ struct vm {
 
 	/* Devices, under lock. */
 	struct vuart uart;
-	u8 pic_mask[2];
+	struct vpic pic;
+	struct vpit pit;
+	struct vioapic ioapic;
+	volatile bool pic_intr; /* the PIC's INTR output, read without the lock by vCPU 0 */
+	volatile u64 pit_armed; /* host TSC of the PIT's next IRQ 0 edge, 0: none */
+	u8 logged_devices; /* devices whose unemulated modes were reported (platform.c) */
 	u16 fwcfg_key;
 	u32 fwcfg_off;
 	u8 shutdown_match; /* progress through "Shutdown" on port 0x8900 */
@@ -137,6 +146,8 @@ const char *vm_result_name(enum vm_result r);
 
 /* Print the VM's buffered console line as one "[name] line" (io.c). */
 void vuart_flush(struct vm *vm);
+/* Bytes from the monitor to the VM's UART; returns how many fit in its FIFO (io.c). */
+unsigned vuart_input(struct vm *vm, const char *s, size_t len);
 
 /* Print one line per VM and the totals; returns true if all passed or skipped. */
 bool vms_report(void);

@@ -776,9 +776,41 @@ static void test_match_logical(void **state)
 	assert_false(vlapic_match_logical(&l, 0x00020004, true));
 }
 
+/*
+ * The TMR records the trigger mode of an accepted interrupt (set for
+ * level, cleared for edge; SDM Vol. 3, 11.8.4), and only the EOI of a
+ * level-triggered vector is reported, for the I/O APIC's remote IRR.
+ */
+static void test_tmr_and_level_eoi(void **state)
+{
+	struct apic_ipi ipi;
+
+	(void)state;
+	vlapic_reset(&l, 0, true);
+	wr(SVR, 0x1ff);
+	vlapic_post_trig(&l, 0x61, true);
+	assert_true(rd(vreg(TMR0, 0x61)) & (1u << (0x61 % 32)));
+	assert_int_equal(vlapic_pending(&l), 0x61);
+	vlapic_ack(&l, 0x61);
+	assert_true(vlapic_write(&l, EOI, 0, now, &ipi));
+	assert_int_equal(ipi.level_eoi, 0x61);
+	/* The same vector as an edge interrupt: TMR clear, its EOI not reported. */
+	vlapic_post(&l, 0x61);
+	assert_false(rd(vreg(TMR0, 0x61)) & (1u << (0x61 % 32)));
+	vlapic_ack(&l, 0x61);
+	assert_true(vlapic_write(&l, EOI, 0, now, &ipi));
+	assert_int_equal(ipi.level_eoi, -1);
+	/* Nothing in service: nothing to report; other writes report nothing. */
+	assert_true(vlapic_write(&l, EOI, 0, now, &ipi));
+	assert_int_equal(ipi.level_eoi, -1);
+	assert_true(vlapic_write(&l, TPR, 0x10, now, &ipi));
+	assert_int_equal(ipi.level_eoi, -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tmr_and_level_eoi),
 		cmocka_unit_test(test_timer_divide_values),
 		cmocka_unit_test(test_timer_one_shot),
 		cmocka_unit_test(test_timer_periodic),

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The virtual 16550A UART of a VM (COM1, ports 0x3f8-0x3ff, ISA IRQ 4),
+ * per the 16550A data sheet: divisor latch, IER, IIR with the priority of
+ * its sources, FCR, LCR, MCR (loopback), LSR, MSR and scratch, a 16-byte
+ * receive FIFO, and the interrupt output.  Transmission is instant (the
+ * transmitter is always empty again after a write), so THRE rises right
+ * after each byte.  Pure: a transmitted byte is handed back to the caller
+ * (io.c prints it as the VM's console line), received bytes come from
+ * vuart_rx() (the monitor's `send` command), and the caller drives IRQ 4
+ * from vuart_irq() after every access.
+ */
+#ifndef VMM_VUART_H
+#define VMM_VUART_H
+
+#include "lib/types.h"
+
+#define VUART_RX_FIFO 16
+
+#define UART_IER_RDI  BIT(0) /* received data available */
+#define UART_IER_THRI BIT(1) /* transmitter holding register empty */
+#define UART_MCR_OUT2 BIT(3) /* on a PC, gates the interrupt onto the ISA IRQ line */
+#define UART_MCR_LOOP BIT(4)
+
+struct vuart_regs {
+	u8 ier, lcr, mcr, fcr, scratch, dll, dlm;
+	bool thre_pending; /* THRE interrupt: set when THR empties, cleared by IIR read or THR write */
+	u8 rx[VUART_RX_FIFO];
+	unsigned rx_head, rx_count;
+	bool overrun; /* LSR bit 1, cleared by reading LSR */
+};
+
+void vuart_reset(struct vuart_regs *u);
+/*
+ * An access to register @reg (0-7).  Returns what an IN reads; a byte the
+ * guest transmitted (not in loopback) is put in *@tx, else *@tx is -1.
+ */
+u8 vuart_access(struct vuart_regs *u, unsigned reg, bool in, u8 val, int *tx);
+/* A byte arrives on the line; false if the FIFO was full (an overrun: it is lost). */
+bool vuart_rx(struct vuart_regs *u, u8 c);
+/* The level of the UART's IRQ line as a PC wires it (through OUT2). */
+bool vuart_irq(const struct vuart_regs *u);
+
+#endif
