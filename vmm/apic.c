@@ -358,8 +358,8 @@ enum exit_action handle_ept_violation(struct vcpu *v, u64 qual)
 				       bytes[i]);
 		vcpu_dump(v);
 		vm_end(v->vm, VM_STOPPED, 0,
-		       "unhandled %s access at offset 0x%lx: %s (instruction bytes: %s)", page->name,
-		       gpa & 0xfff, err, hex);
+		       "unhandled %s access at offset 0x%lx: %s (instruction bytes: %s)",
+		       page->name, gpa & 0xfff, err, hex);
 		return EXIT_RESCHED;
 	}
 	vcpu_dump(v);
