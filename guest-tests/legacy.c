@@ -53,10 +53,13 @@ static unsigned pit_gsi = 0; /* IRQ 0 without an override */
 static u64 tsc_rate_khz;
 
 /*
- * The TSC rate every time check uses: CPUID leaf 0x15 where it exists
- * (klvisor has it, so the PIT is checked against an independent clock);
- * else (QEMU TCG) measured against PIT channel 2, which makes the
- * channel 2 check below circular there, but not the others.
+ * The TSC rate every time check uses: under a hypervisor (CPUID.1:ECX
+ * bit 31), CPUID leaf 0x15, which klvisor and KVM fill in from the real
+ * rate, so the PIT is checked against an independent clock.  On bare
+ * emulators the leaf is absent (QEMU TCG) or describes a TSC the
+ * emulator does not run at (Bochs), so the rate is measured against PIT
+ * channel 2, which makes the channel 2 check below circular there, but
+ * not the others.
  */
 static u64 khz(void)
 {
@@ -65,7 +68,8 @@ static u64 khz(void)
 
 	if (tsc_rate_khz)
 		return tsc_rate_khz;
-	if (cpuid(0).a >= 0x15 && cpuid(0x15).a && cpuid(0x15).b && cpuid(0x15).c)
+	if ((cpuid(1).c & BIT(31)) && cpuid(0).a >= 0x15 && cpuid(0x15).a && cpuid(0x15).b &&
+	    cpuid(0x15).c)
 		return tsc_rate_khz = tsc_khz();
 	p61 = inb(0x61) & ~0x03;
 	outb(0x61, p61);
@@ -161,7 +165,7 @@ static void test_acpi(void)
 	const struct rsdp *rp = find_rsdp();
 	const struct sdt *rsdt, *madt = NULL;
 	const u8 *e, *end;
-	int lapics = 0, ioapics = 0, nmi_entries = 0;
+	int lapics = 0, ioapics = 0;
 	u32 lapic_ids = 0;
 
 	if (!report(rp != NULL, "acpi-rsdp-found", "no RSDP in 0xe0000-0xfffff"))
@@ -199,9 +203,6 @@ static void test_acpi(void)
 			if (e[3] == 0)
 				pit_gsi = *(const u32 *)(e + 4);
 			break;
-		case 4: /* Local APIC NMI */
-			nmi_entries++;
-			break;
 		}
 	}
 	report(lapics == smp_cpu_count(2) && lapic_ids == BIT(lapics) - 1, "acpi-madt-lapics",
@@ -210,7 +211,6 @@ static void test_acpi(void)
 	report(ioapics == 1 && ioapic_pa == 0xfec00000, "acpi-madt-ioapic",
 	       "%d I/O APICs, the last at %#x", ioapics, ioapic_pa);
 	report(pit_gsi == 2, "acpi-madt-irq0-override", "IRQ 0 is GSI %u", pit_gsi);
-	report(nmi_entries >= 1, "acpi-madt-lint-nmi", "%d local APIC NMI entries", nmi_entries);
 }
 
 /* ---- 8259A PIC and 8254 PIT ---- */
@@ -604,7 +604,7 @@ int main(int argc, char **argv)
 	set_irq_handler(FLUSH_VEC, flush_handler);
 	set_irq_handler(NMI_VECTOR, nmi_handler);
 	apic_enable();
-	smp_start(0);
+	smp_start(smp_cpu_count(2));
 	khz();
 	test_acpi();
 	test_pic_registers();

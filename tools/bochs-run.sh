@@ -5,6 +5,9 @@
 #       headless: COM1 goes to SERIAL_LOG; exits 124 on timeout.
 #   tools/bochs-run.sh --interactive [--cpus N] ISO
 #       COM1 on this terminal (typing reaches klvisor); Ctrl-C quits.
+#   tools/bochs-run.sh --until REGEX [--timeout S] ISO SERIAL_LOG
+#       headless, and Bochs is stopped once a line of SERIAL_LOG matches
+#       REGEX (a bare test kernel, which has no power-off to end the run).
 #   tools/bochs-run.sh --input 'SHELL COMMANDS' [--timeout S] ISO SERIAL_LOG
 #       headless, with what the commands print typed into COM1 (tests of
 #       the serial monitor).
@@ -13,13 +16,14 @@
 # serial output.  See docs/running.md.
 set -euo pipefail
 
-cpus=2 timeout=120 interactive=0 input= megs=${BOCHS_MEGS:-512}
+cpus=2 timeout=120 interactive=0 input= until= megs=${BOCHS_MEGS:-512}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cpus) cpus=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--interactive) interactive=1; shift ;;
 	--input) input=$2; shift 2 ;;
+	--until) until=$2; shift 2 ;;
 	-*) echo "bochs-run: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -90,6 +94,19 @@ if [ -n "$input" ]; then
 	rc=$?
 	set -e
 	[ $rc = 124 ] && { echo "bochs-run: timed out after ${timeout}s" >&2; exit 124; }
+	exit 0
+fi
+
+if [ -n "$until" ]; then
+	bochs -q -f "$work/bochsrc" -rc "$work/rc" </dev/null >"$work/bochs.out" 2>&1 &
+	bpid=$!
+	trap 'kill $bpid 2>/dev/null; wait $bpid 2>/dev/null; cleanup' EXIT
+	end=$((SECONDS + timeout))
+	until tr -d '\r' <"$serial" | grep -Eq "$until"; do
+		kill -0 $bpid 2>/dev/null || exit 0
+		[ $SECONDS -ge $end ] && { echo "bochs-run: timed out after ${timeout}s" >&2; exit 124; }
+		sleep 0.5
+	done
 	exit 0
 fi
 
