@@ -179,11 +179,6 @@ void platform_isa_irq(struct vm *vm, unsigned irq, bool level)
 	report_unsupported(vm, DEV_IOAPIC, &vm->ioapic.unsupported);
 }
 
-u64 platform_next(const struct vcpu *v)
-{
-	return v->id == 0 ? __atomic_load_n(&v->vm->pit_armed, __ATOMIC_RELAXED) : 0;
-}
-
 void platform_poll(struct vcpu *v, u64 now)
 {
 	struct vm *vm = v->vm;
@@ -201,13 +196,11 @@ void platform_poll(struct vcpu *v, u64 now)
 	spin_unlock(&vm->lock);
 }
 
-bool platform_extint_pending(const struct vcpu *v)
+bool platform_lint0_accepts(const struct vcpu *v)
 {
 	u64 base = v->lapic.base_msr;
 	u32 lint0 = v->lapic.lvt[LVT_LINT0];
 
-	if (v->id != 0 || !__atomic_load_n(&v->vm->pic_intr, __ATOMIC_ACQUIRE))
-		return false;
 	return !(base & APIC_BASE_EN) || (!(lint0 & LVT_MASKED) && LVT_DM(lint0) == LVT_DM_EXTINT);
 }
 

@@ -30,7 +30,10 @@ void platform_isa_irq(struct vm *vm, unsigned irq, bool level);
  * its owner: platform_next() is when it must next look (0: never) and
  * platform_poll() raises IRQ 0 for the edges due by @now.
  */
-u64 platform_next(const struct vcpu *v);
+static inline u64 platform_next(const struct vcpu *v)
+{
+	return v->id == 0 ? __atomic_load_n(&v->vm->pit_armed, __ATOMIC_RELAXED) : 0;
+}
 void platform_poll(struct vcpu *v, u64 now);
 
 /*
@@ -39,7 +42,13 @@ void platform_poll(struct vcpu *v, u64 now);
  * the processor's INTR pin).  platform_extint_ack() is the INTA cycle:
  * the vector to inject.
  */
-bool platform_extint_pending(const struct vcpu *v);
+bool platform_lint0_accepts(const struct vcpu *v);
+static inline bool platform_extint_pending(const struct vcpu *v)
+{
+	/* Two loads on the common path: only vCPU 0, only while the PIC asserts INTR. */
+	return v->id == 0 && __atomic_load_n(&v->vm->pic_intr, __ATOMIC_ACQUIRE) &&
+	       platform_lint0_accepts(v);
+}
 u8 platform_extint_ack(struct vcpu *v);
 
 /* A local APIC EOI'd a level-triggered @vector: the I/O APIC's remote IRR. */
