@@ -1,5 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* The virtual 8259A pair (see vpic.h), after the Intel 8259A data sheet. */
+/*
+ * The virtual 8259A pair (see vpic.h), after the Intel 8259A data sheet.
+ *
+ * Priority is fixed (IR0 highest); rotation and set-priority are
+ * reported through `unsupported`.  ICW1's LTIM (level mode for all
+ * inputs) is refused loudly too: on a PC the ELCR decides, per input.
+ * Edge requests are latched in IRR (the data sheet wants the line held
+ * until INTA; the VMM pulses IRQ 0, so the latch must hold the pulse).
+ */
 #include "vmm/vpic.h"
 #include "lib/string.h"
 
@@ -12,7 +20,6 @@
 #define OCW3	    BIT(3) /* bits 4:3 = 01 */
 #define OCW3_RR	    BIT(1) /* read register: bit 0 picks ISR (1) or IRR (0) */
 #define OCW3_POLL   BIT(2)
-#define OCW3_ESMM   BIT(6) /* bits 6:5 = 11 set special mask, 10 clear it */
 #define CASCADE_IRQ 2
 #define ELCR_EDGE_M 0x07 /* IRQ 0, 1, 2 are always edge-triggered */
 #define ELCR_EDGE_S 0x21 /* IRQ 8 and 13 too */
@@ -37,14 +44,16 @@ static void chip_reset(struct pic8259 *c)
 	c->lines = lines;
 }
 
+/* Nothing is delivered before the guest (or the VMM's BIOS stand-in) initialises the chips. */
 void vpic_reset(struct vpic *p)
 {
 	memset(p, 0, sizeof(*p));
+	p->chip[0].imr = p->chip[1].imr = 0xff;
 }
 
 /*
- * IRR as the priority logic sees it: latched edges, plus level inputs
- * that are high now (a level input's IRR bit follows the line).
+ * IRR as the priority logic sees it: c->irr holds the latched edges of
+ * edge inputs only; a level input's IRR bit is its line.
  */
 static u8 requests(const struct pic8259 *c)
 {
@@ -58,30 +67,44 @@ static int highest(u8 bits)
 }
 
 /*
- * The request this chip would present on INTR: unmasked, and above
- * everything in service (in special mask mode only unmasked in-service
- * levels block, so a masked one lets lower levels through).
+ * In-service levels that hold back requests at their level and below.
+ * In special mask mode a masked one does not, so lower levels get
+ * through (and a non-specific EOI does not end it).
  */
+static u8 in_service(const struct pic8259 *c)
+{
+	return c->special_mask ? c->isr & ~c->imr : c->isr;
+}
+
+/* The request this chip presents on INT: unmasked, and above everything in service. */
 static int chip_pending(const struct pic8259 *c)
 {
 	int req = highest(requests(c) & ~c->imr);
-	u8 blocking = c->special_mask ? c->isr & ~c->imr : c->isr;
-	int svc = highest(blocking);
+	int svc = highest(in_service(c));
 
 	if (c->init_step || req < 0)
 		return -1;
 	return svc < 0 || req < svc ? req : -1;
 }
 
-/* The slave's INTR is the master's IR2, a level. */
+/*
+ * The slave's INT is the master's IR2, as a level: IRR bit 2 follows it
+ * whatever the ELCR says, so a slave request blocked or withdrawn is
+ * withdrawn from the master too.  Called after everything that can
+ * change the slave's INT.
+ */
 static void cascade(struct vpic *p)
 {
 	struct pic8259 *m = &p->chip[0];
-	bool intr = chip_pending(&p->chip[1]) >= 0;
+	u8 bit = BIT(CASCADE_IRQ);
 
-	m->lines = (u8)((m->lines & ~BIT(CASCADE_IRQ)) | (intr ? BIT(CASCADE_IRQ) : 0));
-	/* Treat IR2 as level-sensitive whatever the ELCR says: it follows the slave. */
-	m->irr = (u8)((m->irr & ~BIT(CASCADE_IRQ)) | (intr ? BIT(CASCADE_IRQ) : 0));
+	if (chip_pending(&p->chip[1]) >= 0) {
+		m->lines |= bit;
+		m->irr |= bit;
+	} else {
+		m->lines &= ~bit;
+		m->irr &= ~bit;
+	}
 }
 
 bool vpic_intr(const struct vpic *p)
@@ -89,6 +112,7 @@ bool vpic_intr(const struct vpic *p)
 	return chip_pending(&p->chip[0]) >= 0;
 }
 
+/* IRQ 2 is the cascade, not an ISA line (a PC's bus IRQ 2 is wired to IRQ 9): ignored. */
 void vpic_set_irq(struct vpic *p, unsigned irq, bool level)
 {
 	struct pic8259 *c;
@@ -98,24 +122,28 @@ void vpic_set_irq(struct vpic *p, unsigned irq, bool level)
 		return;
 	c = &p->chip[irq >= 8];
 	bit = BIT(irq & 7);
-	if (level && !(c->lines & bit))
+	if (level && !(c->lines & bit) && !(c->elcr & bit))
 		c->irr |= bit; /* a rising edge latches the request */
-	if (!level && (c->elcr & bit))
-		c->irr &= ~bit;
-	c->lines = (u8)(level ? c->lines | bit : c->lines & ~bit);
+	if (level)
+		c->lines |= bit;
+	else
+		c->lines &= ~bit;
 	cascade(p);
 }
 
-/* The INTA cycle on one chip: IRR -> ISR (unless auto-EOI); -1 if nothing is requested. */
+/*
+ * The INTA cycle on one chip: IRR -> ISR (not in auto-EOI mode, where
+ * the second INTA pulse ends it at once); -1 if nothing is presented.
+ * The edge latch is consumed; a level input requests again as long as
+ * its line stays high.
+ */
 static int chip_ack(struct pic8259 *c)
 {
 	int irq = chip_pending(c);
 
 	if (irq < 0)
 		return -1;
-	if (!(c->elcr & BIT(irq)))
-		c->irr &=
-			~BIT(irq); /* the edge is consumed; a level stays while the line is high */
+	c->irr &= ~BIT(irq);
 	if (!c->auto_eoi)
 		c->isr |= BIT(irq);
 	return irq;
@@ -128,13 +156,17 @@ u8 vpic_ack(struct vpic *p)
 	u8 vec;
 
 	if (irq < 0)
-		return m->vector_base | 7; /* spurious: no ISR bit is set */
+		return m->vector_base | 7; /* spurious: IR7's vector, nothing in service */
 	if (irq != CASCADE_IRQ) {
 		vec = m->vector_base | (u8)irq;
 	} else {
 		int sirq = chip_ack(s);
 
-		/* The slave's request went away: it answers with its IR7, nothing in service. */
+		/*
+		 * The slave's request went away: it answers with its IR7 and
+		 * sets nothing, but the master's IR2 stays in service (the
+		 * guest's spurious IRQ 15 handler EOIs the master).
+		 */
 		vec = s->vector_base | (u8)(sirq < 0 ? 7 : sirq);
 	}
 	cascade(p);
@@ -147,43 +179,52 @@ static void eoi(struct pic8259 *c, int irq)
 		c->isr &= ~BIT(irq);
 }
 
-static void write_command(struct vpic *p, struct pic8259 *c, u8 val)
+static void write_icw1(struct vpic *p, struct pic8259 *c, u8 val)
 {
-	if (val & ICW1) {
-		chip_reset(c);
-		c->icw4_needed = val & ICW1_IC4;
-		c->init_step = 1;
-		if (val & ICW1_SNGL)
-			p->unsupported = "single (uncascaded) mode";
-		if (val & ICW1_LTIM)
-			p->unsupported = "level-triggered mode through ICW1 (use the ELCR)";
-		return;
-	}
-	if (val & OCW3) {
-		if (val & OCW3_RR)
-			c->read_isr = val & 1;
-		c->poll = val & OCW3_POLL;
-		if ((val & 0x60) == 0x60)
-			c->special_mask = true;
-		else if ((val & 0x60) == 0x40)
-			c->special_mask = false;
-		return;
-	}
-	/*
-	 * OCW2: bits 7:5 are R, SL, EOI.  Priority stays fixed: a rotating
-	 * EOI still ends the interrupt (so the guest does not hang) and is
-	 * reported.
-	 */
+	chip_reset(c);
+	c->icw4_needed = val & ICW1_IC4;
+	c->single = val & ICW1_SNGL;
+	c->init_step = 1;
+	/* Both are refused, but their sequence is followed: ICW3 is skipped, ICW4 expected. */
+	if (c->single)
+		p->unsupported = "single (uncascaded) mode";
+	if (!c->icw4_needed)
+		p->unsupported = "8080/8085 mode (ICW1 without ICW4)";
+	if (val & ICW1_LTIM)
+		p->unsupported = "level-triggered mode through ICW1 (the ELCR decides)";
+}
+
+static void write_ocw3(struct pic8259 *c, u8 val)
+{
+	if (val & OCW3_RR)
+		c->read_isr = val & 1;
+	c->poll = val & OCW3_POLL;
+	if ((val & 0x60) == 0x60)
+		c->special_mask = true;
+	else if ((val & 0x60) == 0x40)
+		c->special_mask = false;
+}
+
+/*
+ * OCW2: bits 7:5 are R, SL, EOI.  Priority stays fixed: a rotating EOI
+ * still ends the interrupt (so the guest does not hang) and is reported.
+ */
+static void write_ocw2(struct vpic *p, struct pic8259 *c, u8 val)
+{
 	switch (val >> 5) {
 	case 1: /* non-specific EOI: the highest in service */
 	case 5: /* the same, and rotate */
-		eoi(c, highest(c->isr));
+		eoi(c, highest(in_service(c)));
 		break;
 	case 3: /* specific EOI */
 	case 7: /* the same, and rotate */
 		eoi(c, val & 7);
 		break;
-	case 0: /* clear rotate-in-auto-EOI: nothing rotates anyway */
+	case 6: /* set priority: lowest to IR7 is the fixed order, nothing to do */
+		if ((val & 7) == 7)
+			return;
+		break;
+	case 0: /* clear rotate in auto-EOI mode: nothing rotates anyway */
 	case 2: /* no operation */
 		return;
 	}
@@ -199,7 +240,7 @@ static void write_data(struct vpic *p, struct pic8259 *c, bool slave, u8 val)
 		return;
 	case 1:
 		c->vector_base = val & 0xf8; /* ICW2 */
-		c->init_step = 2;
+		c->init_step = !c->single ? 2 : c->icw4_needed ? 3 : 0;
 		return;
 	case 2:
 		/* ICW3: the master's slave on IR2, the slave's identity 2, as on every PC. */
@@ -208,6 +249,7 @@ static void write_data(struct vpic *p, struct pic8259 *c, bool slave, u8 val)
 		c->init_step = c->icw4_needed ? 3 : 0;
 		return;
 	default:
+		/* ICW4: buffered and special fully nested modes make no difference here. */
 		if (!(val & ICW4_8086))
 			p->unsupported = "8080/8085 mode (ICW4 bit 0 clear)";
 		c->auto_eoi = val & ICW4_AEOI;
@@ -221,14 +263,20 @@ void vpic_write(struct vpic *p, u16 port, u8 val)
 
 	switch (port) {
 	case 0x4d0:
-		p->chip[0].elcr = val & ~ELCR_EDGE_M;
-		break;
 	case 0x4d1:
-		p->chip[1].elcr = val & ~ELCR_EDGE_S;
+		/* An input turned level drops its edge latch: from now on its line is its request. */
+		c = &p->chip[port & 1];
+		c->elcr = val & ~(port & 1 ? ELCR_EDGE_S : ELCR_EDGE_M);
+		c->irr &= ~c->elcr;
 		break;
 	case 0x20:
 	case 0xa0:
-		write_command(p, c, val);
+		if (val & ICW1)
+			write_icw1(p, c, val);
+		else if (val & OCW3)
+			write_ocw3(c, val);
+		else
+			write_ocw2(p, c, val);
 		break;
 	case 0x21:
 	case 0xa1:
@@ -256,7 +304,11 @@ u8 vpic_read(struct vpic *p, u16 port)
 	case 0x20:
 	case 0xa0:
 		if (c->poll) {
-			/* Poll: the read is the INTA (bit 7: a request, bits 2:0: its level). */
+			/*
+			 * Poll: the read is this chip's INTA (bit 7: a request,
+			 * bits 2:0: its level).  A master reporting 2 leaves
+			 * the slave to be polled in turn.
+			 */
 			c->poll = false;
 			irq = chip_ack(c);
 			cascade(p);

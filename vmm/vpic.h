@@ -19,12 +19,14 @@ struct pic8259 {
 	u8 elcr; /* level-triggered inputs (ELCR) */
 	u8 vector_base; /* ICW2 & 0xf8 */
 	u8 init_step; /* 0: initialised; 1..3: expecting ICW2..ICW4 */
-	bool icw4_needed, auto_eoi, read_isr, poll, special_mask;
+	bool icw4_needed, single; /* ICW1 bits 0 and 1: whether ICW4 and ICW3 come */
+	bool auto_eoi, read_isr, poll, special_mask;
 };
 
 struct vpic {
 	struct pic8259 chip[2]; /* master, slave */
-	const char *unsupported; /* set when the guest used a mode not emulated (for one log line) */
+	/* Set when the guest used a mode not emulated (for one log line). */
+	const char *unsupported;
 };
 
 void vpic_reset(struct vpic *p);

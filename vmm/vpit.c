@@ -4,7 +4,17 @@
  * channel's state is its count as a function of time: ticks at PIT_HZ
  * since counting started, from which the counter value, the OUT level
  * and the times of OUT's rising edges all follow, so nothing needs to
- * run while the guest does not look.
+ * run while the guest does not look.  TSC <-> tick conversions go
+ * through a 128-bit product (lib/muldiv.h: the VMM has no libgcc for
+ * __int128 division), so years of uptime at 5 GHz do not overflow.
+ *
+ * Where this differs from the data sheet:
+ *  - a count is loaded at once, not on the next clock: mode 0's OUT
+ *    rises N clocks after the count is written, not N + 1;
+ *  - a new count in modes 2 and 3 restarts the period at once instead of
+ *    waiting for the current one to end (only a rate change mid-period
+ *    could tell);
+ *  - modes 1, 4 and 5 count as mode 0, BCD as binary (both reported).
  */
 #include "vmm/vpit.h"
 #include "lib/muldiv.h"
@@ -23,7 +33,8 @@
 void vpit_reset(struct vpit *p, u64 tsc_hz)
 {
 	memset(p, 0, sizeof(*p));
-	p->tsc_hz = tsc_hz;
+	/* An unknown rate (0) would make every count expire at once; count at the PIT's own. */
+	p->tsc_hz = tsc_hz ? tsc_hz : PIT_HZ;
 	for (int i = 0; i < 3; i++)
 		p->ch[i].access = ACCESS_WORD;
 }
@@ -88,19 +99,49 @@ static u16 count(const struct vpit *p, const struct vpit_channel *c, u64 now)
 	h = t % c->reload;
 	if (c->mode == 2)
 		return (u16)(c->reload - h);
-	/* Mode 3 counts down by two, through each half of the period in turn. */
+	/*
+	 * Mode 3 counts down by two from the count (less one if odd), once
+	 * for each half of the period: (N + 1) / 2 clocks high, then low.
+	 */
 	if (h >= (c->reload + 1) / 2)
 		h -= (c->reload + 1) / 2;
-	return (u16)(c->reload - 2 * h);
+	return (u16)((c->reload & ~1u) - 2 * h);
 }
 
-/* Channel 0's next rising edge after the ones already reported. */
-static void update_next_irq(struct vpit *p)
+static void owe(struct vpit *p, u64 n)
+{
+	p->owed = n > ~0U - p->owed ? ~0U : p->owed + (unsigned)n;
+}
+
+/*
+ * Channel 0's rising edges up to @now (mode 0: the one at terminal
+ * count; modes 2, 3: one per period) go to p->owed.  Done before every
+ * write, so a write that reprograms the channel cannot lose an edge
+ * that was due before it.
+ */
+static void account(struct vpit *p, u64 now)
+{
+	struct vpit_channel *c = &p->ch[0];
+	u64 t, total;
+
+	if (!c->counting)
+		return;
+	t = ticks(p, c, now);
+	total = periodic(c) ? t / c->reload : t >= c->reload;
+	/* Never back: @now may be a little behind (another CPU's TSC). */
+	if (total > c->edges) {
+		owe(p, total - c->edges);
+		c->edges = total;
+	}
+}
+
+/* Channel 0's next rising edge: now if some are owed, else the first one not accounted. */
+static void update_next_irq(struct vpit *p, u64 now)
 {
 	struct vpit_channel *c = &p->ch[0];
 
-	if (c->edge_now)
-		c->next_irq = c->start ? c->start : 1;
+	if (p->owed)
+		c->next_irq = now ? now : 1;
 	else if (!c->counting)
 		c->next_irq = 0;
 	else if (!periodic(c))
@@ -111,23 +152,13 @@ static void update_next_irq(struct vpit *p)
 
 unsigned vpit_poll(struct vpit *p, u64 now)
 {
-	struct vpit_channel *c = &p->ch[0];
-	u64 total, fresh = 0;
+	unsigned n;
 
-	if (c->edge_now) {
-		c->edge_now = false;
-		fresh++;
-	}
-	if (c->counting) {
-		u64 t = ticks(p, c, now);
-
-		total = periodic(c) ? t / c->reload : t >= c->reload;
-		if (total > c->edges)
-			fresh += total - c->edges;
-		c->edges = total;
-	}
-	update_next_irq(p);
-	return fresh > 0xffff ? 0xffff : (unsigned)fresh;
+	account(p, now);
+	n = p->owed; /* saturated: the caller only raises IRQ 0 once anyway */
+	p->owed = 0;
+	update_next_irq(p, now);
+	return n;
 }
 
 static void start_counting(struct vpit_channel *c, u64 now)
@@ -190,8 +221,9 @@ static void read_back(struct vpit *p, u8 val, u64 now)
 			latch_count(p, c, now);
 		if (!(val & BIT(4)) && !c->status_latched) {
 			c->status_latched = true;
+			/* OUT, null count (no count loaded since the control word), the control word. */
 			c->status = (u8)((out(p, c, now) ? 0x80 : 0) | (c->counting ? 0 : 0x40) |
-					 c->access << 4 | c->mode << 1);
+					 c->ctrl);
 		}
 	}
 }
@@ -221,17 +253,18 @@ static void write_control(struct vpit *p, u8 val, u64 now)
 	memset(c, 0, sizeof(*c));
 	c->access = (u8)access;
 	c->mode = (u8)(mode == 2 || mode == 3 ? mode : 0);
+	c->ctrl = val & 0x3f;
 	c->reload = 0x10000;
 	/* The control word sets OUT to its initial level: high in modes 2, 3, a rising edge if it was low. */
-	c->edge_now = sel == 0 && !was_high && periodic(c);
-	if (c->edge_now)
-		c->start = now;
+	if (sel == 0 && !was_high && periodic(c))
+		owe(p, 1);
 }
 
 void vpit_write(struct vpit *p, u16 port, u8 val, u64 now)
 {
 	struct vpit_channel *c2 = &p->ch[2];
 
+	account(p, now);
 	if (port == 0x43) {
 		write_control(p, val, now);
 	} else if (port >= 0x40 && port <= 0x42) {
@@ -248,7 +281,7 @@ void vpit_write(struct vpit *p, u16 port, u8 val, u64 now)
 		}
 		p->port61 = val & (GATE2 | SPEAKER);
 	}
-	update_next_irq(p);
+	update_next_irq(p, now);
 }
 
 static u8 read_byte(struct vpit_channel *c, u16 v)

@@ -17,13 +17,13 @@
 #define PIT_HZ 1193182ULL
 
 struct vpit_channel {
-	u8 mode, access; /* control word fields (mode 6, 7 folded to 2, 3) */
+	u8 mode, access; /* control word fields (mode 6, 7 folded to 2, 3; 1, 4, 5 to 0) */
+	u8 ctrl; /* control word bits 5:0 as written, for the read-back status */
 	bool counting; /* a full count was written since the control word */
 	u32 reload; /* the count written, 1-65536 (a written 0 means 65536) */
 	u64 start; /* host TSC when counting (re)started from reload */
 	u64 base_ticks; /* mode 0 on channel 2: counts done before the gate paused it */
-	u64 edges; /* channel 0: rising output edges already reported by vpit_poll */
-	bool edge_now; /* the control word raised OUT (modes 2, 3): an edge to report */
+	u64 edges; /* channel 0: rising output edges of this count already accounted */
 	bool latched, status_latched;
 	u16 latch;
 	u8 status;
@@ -36,6 +36,12 @@ struct vpit {
 	struct vpit_channel ch[3];
 	u64 tsc_hz;
 	u8 port61; /* bits 0 (gate 2) and 1 (speaker) as written */
+	/*
+	 * Channel 0 edges that happened but vpit_poll() has not returned:
+	 * those due before a write reprogrammed the channel, and the edge
+	 * of a control word raising OUT.
+	 */
+	unsigned owed;
 	const char *unsupported; /* set when the guest used a mode not emulated */
 };
 

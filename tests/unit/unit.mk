@@ -46,7 +46,10 @@ $(BUILD)/tests/test_klcrypto: $(BUILD)/guests/kl_vectors.h vmm/kl/klcrypto.h vmm
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-$(BUILD)/tests/%: tests/unit/%.c $(UNIT_COMMON) tests/unit/support.h $$(UNIT_SRCS_%)
+# Any header may change a test's meaning: every test depends on all of them.
+UNIT_HDRS := $(wildcard boot/*.h arch/x86/*.h drivers/*.h lib/*.h vmm/*.h vmm/kl/*.h)
+
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_COMMON) tests/unit/support.h $(UNIT_HDRS) $$(UNIT_SRCS_%)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) $(UNIT_CFLAGS_$*) -o $@ $< $(UNIT_COMMON) $(UNIT_SRCS_$*) \
