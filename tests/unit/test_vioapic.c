@@ -301,6 +301,19 @@ static void test_unmask_asserted_level(void **state)
 	assert_int_equal(sent[1].dest, 2);
 }
 
+/* The @n-th message sent so far was the last, with these fields. */
+static void expect_msg(unsigned n, u8 vector, u8 delivery, bool logical, bool level, u8 dest)
+{
+	const struct ioapic_msg *m = &sent[n - 1];
+
+	assert_int_equal(nsent, n);
+	assert_int_equal(m->vector, vector);
+	assert_int_equal(m->delivery, delivery);
+	assert_int_equal(m->logical, logical);
+	assert_int_equal(m->level, level);
+	assert_int_equal(m->dest, dest);
+}
+
 static void test_message_fields(void **state)
 {
 	(void)state;
@@ -309,22 +322,12 @@ static void test_message_fields(void **state)
 	wr(HI(1), 0x03000000);
 	wr(LO(1), DM(0) | 0x21);
 	vioapic_set_irq(&io, 1, true);
-	assert_int_equal(nsent, 1);
-	assert_int_equal(sent[0].vector, 0x21);
-	assert_int_equal(sent[0].delivery, 0);
-	assert_false(sent[0].logical);
-	assert_false(sent[0].level);
-	assert_int_equal(sent[0].dest, 3);
+	expect_msg(1, 0x21, 0, false, false, 3);
 	/* Lowest priority, logical, level, destination 0xf0 */
 	wr(HI(20), 0xf0000000);
 	wr(LO(20), LEVEL | LOGICAL | DM(1) | 0xe5);
 	vioapic_set_irq(&io, 20, true);
-	assert_int_equal(nsent, 2);
-	assert_int_equal(sent[1].vector, 0xe5);
-	assert_int_equal(sent[1].delivery, 1);
-	assert_true(sent[1].logical);
-	assert_true(sent[1].level);
-	assert_int_equal(sent[1].dest, 0xf0);
+	expect_msg(2, 0xe5, 1, true, true, 0xf0);
 }
 
 static void test_delivery_modes(void **state)
