@@ -22,6 +22,7 @@ UNIT_SRCS_test_guest_boot := vmm/guest_boot.c
 UNIT_SRCS_test_gwalk      := vmm/gwalk.c
 UNIT_SRCS_test_decode     := vmm/decode.c
 UNIT_SRCS_test_segment    := vmm/segment.c
+UNIT_SRCS_test_strio      := vmm/strio.c vmm/segment.c
 UNIT_SRCS_test_msrmap     := vmm/msrmap.c
 UNIT_SRCS_test_mmio_forms := vmm/decode.c vmm/emulate.c tests/unit/mmio_forms.S
 UNIT_SRCS_test_vlapic     := vmm/vlapic.c
