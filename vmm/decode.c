@@ -204,6 +204,12 @@ static const char *one_byte(struct insn *in, unsigned mode_bits, unsigned *imm_s
 		in->kind = (op & 2) ? INSN_MOV_STORE : INSN_MOV_LOAD;
 		in->moffs = true;
 		return NULL;
+	case 0x6c:
+	case 0x6d:
+	case 0x6e:
+	case 0x6f: /* INS, OUTS: the memory operand is ES:rDI or seg:rSI, no ModRM */
+		in->kind = INSN_STRING_IO;
+		return NULL;
 	case 0xc6:
 	case 0xc7:
 		in->kind = INSN_MOV_STORE_IMM;
@@ -309,6 +315,9 @@ static const char *decode(struct cursor *c, unsigned mode_bits, struct insn *in)
 		return err;
 	if (byte_form)
 		in->op_size = 1;
+	/* INS/OUTS move at most a doubleword: REX.W does not widen them (SDM Vol. 2, INS). */
+	if (in->kind == INSN_STRING_IO && in->op_size == 8)
+		in->op_size = 4;
 
 	if (in->moffs) {
 		/* A0-A3: the offset is address-sized; the register is AL/eAX */
@@ -317,6 +326,9 @@ static const char *decode(struct cursor *c, unsigned mode_bits, struct insn *in)
 		if (!take(c, in->addr_size, &b))
 			return "truncated moffs";
 		in->disp = (s64)b;
+	} else if (in->kind == INSN_STRING_IO) {
+		in->index = 4;
+		in->no_base = true;
 	} else {
 		err = decode_modrm(c, in, mode_bits);
 		if (!err)

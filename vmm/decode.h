@@ -3,7 +3,8 @@
  * A small x86 instruction decoder for the instructions klvisor emulates:
  * the Key Locker instructions (0F 38 xx) and every form a kernel uses on
  * a device page (MOV in all its encodings, MOVZX/MOVSX, the ALU
- * read-modify-write forms, TEST, XCHG and BT*).  Prefixes, REX, ModRM,
+ * read-modify-write forms, TEST, XCHG and BT*), and INS/OUTS for string
+ * port I/O (their prefixes: size, address size, segment, REP).  Prefixes, REX, ModRM,
  * SIB, displacement (including RIP-relative), moffs and immediates, for
  * 16-, 32- and 64-bit code.  Pure and bounded by the 15-byte limit, so it
  * can be unit-tested and fuzzed on the host.
@@ -31,6 +32,7 @@ enum insn_kind {
 	INSN_BT, /* 0F A3/AB/B3/BB: bit (reg mod width) of r/m */
 	INSN_BT_IMM, /* 0F BA /4-7: bit (imm8 mod width) of r/m */
 	INSN_0F38, /* 0F 38 xx with ModRM (Key Locker lives here) */
+	INSN_STRING_IO, /* 6C-6F: INS (bit 1 clear) and OUTS (bit 1 set); no ModRM, operands implied */
 };
 
 /* The ALU operation; the first eight in the order of opcode bits 5:3 and group 1's reg field. */

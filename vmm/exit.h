@@ -21,6 +21,11 @@ enum exit_action handle_cpuid(struct vcpu *v, u64 qual); /* cpuid.c */
 enum exit_action handle_rdmsr(struct vcpu *v, u64 qual); /* msr.c */
 enum exit_action handle_wrmsr(struct vcpu *v, u64 qual); /* msr.c */
 enum exit_action handle_io(struct vcpu *v, u64 qual); /* io.c */
+/* INS/OUTS, from handle_io() with the exit qualification's port, size, direction, REP. */
+enum exit_action handle_string_io(struct vcpu *v, u16 port, unsigned size, bool in,
+				  bool rep); /* strio_exit.c */
+/* One access to a port of @v's VM, its lock held by the caller; returns what an IN reads (io.c). */
+u32 port_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 val);
 enum exit_action handle_cr_access(struct vcpu *v, u64 qual); /* cr.c */
 enum exit_action handle_xsetbv(struct vcpu *v, u64 qual); /* cr.c */
 enum exit_action handle_vmcall(struct vcpu *v, u64 qual); /* hypercall.c */

@@ -106,8 +106,8 @@ static u32 fw_cfg_read(struct vm *vm)
 	return 0;
 }
 
-/* Returns the value an IN reads. */
-static u32 port_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 val)
+/* Returns the value an IN reads.  Also the device side of string I/O (strio_exit.c). */
+u32 port_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 val)
 {
 	struct vm *vm = v->vm;
 	u32 ones = size == 4 ? 0xffffffff : (1U << (8 * size)) - 1;
@@ -146,11 +146,8 @@ enum exit_action handle_io(struct vcpu *v, u64 qual)
 	u32 mask = size == 4 ? 0xffffffff : (1U << (8 * size)) - 1;
 	u32 val;
 
-	if (IO_STRING(qual)) {
-		vm_end(v->vm, VM_STOPPED, 0, "string I/O (INS/OUTS) on port 0x%x is not emulated",
-		       IO_PORT(qual));
-		return EXIT_RESCHED;
-	}
+	if (IO_STRING(qual)) /* INS/OUTS: bit 5 is REP */
+		return handle_string_io(v, IO_PORT(qual), size, IO_IN(qual), qual & 32);
 	spin_lock(&v->vm->lock);
 	val = port_io(v, IO_PORT(qual), size, IO_IN(qual), (u32)v->regs.rax & mask);
 	spin_unlock(&v->vm->lock);

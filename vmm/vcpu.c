@@ -379,55 +379,49 @@ unsigned vcpu_cpl(void)
 	return (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3; /* SS.DPL is the CPL */
 }
 
-/* The segment a memory operand uses: an override, else SS for RSP/RBP bases, else DS. */
-static const struct seg *operand_segment(const struct insn *in)
+void vcpu_seg_state(unsigned sreg, struct seg_state *s)
 {
-	switch (in->seg) {
-	case 0x26:
-		return &seg_fields[0];
-	case 0x2e:
-		return &seg_fields[1];
-	case 0x36:
-		return &seg_fields[2];
-	case 0x3e:
-		return &seg_fields[3];
-	case 0x64:
-		return &seg_fields[4];
-	case 0x65:
-		return &seg_fields[5];
-	}
+	const struct seg *f = &seg_fields[sreg < NR_SEGS ? sreg : SEG_DS];
+
+	/* In 64-bit mode only FS and GS have bases (SDM Vol. 3, 3.4.4). */
+	s->base =
+		vcpu_mode_bits() == 64 && sreg != SEG_FS && sreg != SEG_GS ? 0 : vmcs_read(f->base);
+	s->limit = (u32)vmcs_read(f->limit);
+	s->ar = (u32)vmcs_read(f->ar);
+}
+
+/* The segment a memory operand uses: an override, else SS for RSP/RBP bases, else DS. */
+static unsigned operand_segment(const struct insn *in)
+{
+	if (in->seg)
+		return seg_from_prefix(in->seg, SEG_DS);
 	if (!in->no_base && !in->rip_relative && (in->base == 4 || in->base == 5))
-		return &seg_fields[2]; /* RSP or RBP based; R12/R13 are not */
-	return &seg_fields[3];
+		return SEG_SS; /* RSP or RBP based; R12/R13 are not */
+	return SEG_DS;
+}
+
+bool vcpu_segment_linear(struct vcpu *v, unsigned sreg, u64 off, unsigned len, bool write, u64 *la)
+{
+	struct seg_state s;
+
+	vcpu_seg_state(sreg, &s);
+	if (seg_linear(&s, off, len, vcpu_mode_bits(), vcpu_cr0() & CR0_PE, write, la))
+		return true;
+	vcpu_inject_exception(v, sreg == SEG_SS ? 12 : 13, true, 0); /* #SS(0) or #GP(0) */
+	return false;
 }
 
 bool vcpu_read_operand(struct vcpu *v, const struct insn *in, u64 ea, void *buf, size_t len)
 {
-	const struct seg *s = operand_segment(in);
-	bool ss = s->sel == GUEST_SS_SELECTOR;
-	u8 vec = ss ? 12 : 13; /* #SS or #GP */
 	struct gwalk_ctx c;
 	u64 la, where;
 	size_t done;
 	u32 pfec;
 
-	if (vcpu_mode_bits() == 64) {
-		/* Only FS and GS have bases in 64-bit mode; there are no limits. */
-		la = ea + ((in->seg == 0x64 || in->seg == 0x65) ? vmcs_read(s->base) : 0);
-		if (!is_canonical(la) || !is_canonical(la + len - 1)) {
-			vcpu_inject_exception(v, vec, true, 0);
-			return false;
-		}
-	} else {
-		u64 limit = vmcs_read(s->limit);
-
-		ea &= in->addr_size == 2 ? 0xffff : 0xffffffff;
-		if ((vmcs_read(s->ar) & AR_UNUSABLE) || ea + len - 1 > limit) {
-			vcpu_inject_exception(v, vec, true, 0);
-			return false;
-		}
-		la = (u32)(vmcs_read(s->base) + ea);
-	}
+	if (in->addr_size == 2)
+		ea &= 0xffff;
+	if (!vcpu_segment_linear(v, operand_segment(in), ea, (unsigned)len, false, &la))
+		return false;
 
 	vcpu_walk_ctx(v, &c);
 	switch (gwalk_read(&c, la, gwalk_access(vcpu_cpl(), GW_READ), buf, len, &done, &where,

@@ -5,6 +5,7 @@
 
 #include "vmm/decode.h"
 #include "vmm/gwalk.h"
+#include "vmm/segment.h"
 #include "vmm/vm.h"
 
 /* Allocate and fill @v's VMCS on the calling CPU (which must be v->pcpu). */
@@ -66,6 +67,14 @@ extern const char vcpu_fetch_fault[];
 /* 16, 32 or 64: the code size the current CS runs at. */
 unsigned vcpu_mode_bits(void);
 unsigned vcpu_cpl(void);
+/* Segment register @sreg (SEG_ES ... SEG_GS) as segment checks see it (base 0 where 64-bit mode ignores it). */
+void vcpu_seg_state(unsigned sreg, struct seg_state *s);
+/*
+ * The linear address of @len bytes at offset @off of segment @sreg, with
+ * the checks of seg_linear(); on a fault #GP(0) (#SS(0) for SS) is
+ * injected and false returned.
+ */
+bool vcpu_segment_linear(struct vcpu *v, unsigned sreg, u64 off, unsigned len, bool write, u64 *la);
 /*
  * Read @len bytes of a memory operand at effective address @ea as the
  * guest would: segmentation, canonical and limit checks (#GP/#SS), paging

@@ -35,6 +35,7 @@
 #define RFLAGS_ZF BIT(6)
 #define RFLAGS_TF BIT(8)
 #define RFLAGS_IF BIT(9)
+#define RFLAGS_DF BIT(10)
 #define RFLAGS_AC BIT(18)
 
 #define MSR_IA32_TSC			 0x10

@@ -64,6 +64,7 @@
 
 /* IA32_VMX_BASIC */
 #define VMX_BASIC_REVISION(b) ((u32)(b)&0x7fffffff)
+#define VMX_BASIC_INOUT_INFO  BIT(54) /* the instruction-information field is filled for INS/OUTS */
 #define VMX_BASIC_TRUE_CTLS   BIT(55)
 
 /* IA32_VMX_EPT_VPID_CAP */

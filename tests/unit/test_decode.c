@@ -428,6 +428,114 @@ static void test_last_rep_prefix(void **state)
 	assert_int_equal(in.len, 4);
 }
 
+/*
+ * INS/OUTS (SDM Vol. 2, INS and OUTS): no ModRM, the size from bit 0 and
+ * 66, the address size from the mode and 67, a segment override (the CPU
+ * honours it for OUTS only), REP; REX.W does not make them 64-bit.  Bytes
+ * as `as` produces them for the instructions in the comments.
+ */
+static void test_string_io(void **state)
+{
+	static const struct {
+		const char *what;
+		unsigned mode, len;
+		u8 b[6];
+		u8 opcode;
+		unsigned op_size, addr_size;
+		u8 seg;
+		bool rep, repne;
+	} c[] = {
+		{ "insb (64)", 64, 1, { 0x6c }, 0x6c, 1, 8, 0, false, false },
+		{ "insl (64)", 64, 1, { 0x6d }, 0x6d, 4, 8, 0, false, false },
+		{ "insw (64)", 64, 2, { 0x66, 0x6d }, 0x6d, 2, 8, 0, false, false },
+		{ "outsb (64)", 64, 1, { 0x6e }, 0x6e, 1, 8, 0, false, false },
+		{ "rep outsl (64)", 64, 2, { 0xf3, 0x6f }, 0x6f, 4, 8, 0, true, false },
+		{ "rep insw %dx,(%edi) (64, 67)",
+		  64,
+		  4,
+		  { 0x66, 0x67, 0xf3, 0x6d },
+		  0x6d,
+		  2,
+		  4,
+		  0,
+		  true,
+		  false },
+		{ "rep outsb %fs:(%rsi) (64)",
+		  64,
+		  3,
+		  { 0xf3, 0x64, 0x6e },
+		  0x6e,
+		  1,
+		  8,
+		  0x64,
+		  true,
+		  false },
+		{ "rex.w outsl (64): still a doubleword",
+		  64,
+		  2,
+		  { 0x48, 0x6f },
+		  0x6f,
+		  4,
+		  8,
+		  0,
+		  false,
+		  false },
+		{ "repnz insb (64): F2 repeats INS too",
+		  64,
+		  2,
+		  { 0xf2, 0x6c },
+		  0x6c,
+		  1,
+		  8,
+		  0,
+		  false,
+		  true },
+		{ "addr16 rep insb (32)", 32, 3, { 0x67, 0xf3, 0x6c }, 0x6c, 1, 2, 0, true, false },
+		{ "outsw %es:(%esi) (32)",
+		  32,
+		  3,
+		  { 0x26, 0x66, 0x6f },
+		  0x6f,
+		  2,
+		  4,
+		  0x26,
+		  false,
+		  false },
+		{ "rep outsw (16)", 16, 2, { 0xf3, 0x6f }, 0x6f, 2, 2, 0, true, false },
+		{ "outsl (16)", 16, 2, { 0x66, 0x6f }, 0x6f, 4, 2, 0, false, false },
+		{ "addr32 insb (16)", 16, 2, { 0x67, 0x6c }, 0x6c, 1, 4, 0, false, false },
+	};
+	struct insn in;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		const char *e = insn_decode(c[i].b, c[i].len, c[i].mode, &in);
+
+		if (e)
+			fail_msg("%s: %s", c[i].what, e);
+		assert_int_equal(in.kind, INSN_STRING_IO);
+		assert_int_equal(in.len, c[i].len);
+		assert_int_equal(in.opcode, c[i].opcode);
+		assert_int_equal(in.op_size, c[i].op_size);
+		assert_int_equal(in.addr_size, c[i].addr_size);
+		assert_int_equal(in.seg, c[i].seg);
+		assert_int_equal(in.rep, c[i].rep);
+		assert_int_equal(in.repne, c[i].repne);
+		/* the byte after the opcode is not a ModRM: a longer buffer decodes the same */
+		{
+			u8 more[16] = { 0 };
+
+			memcpy(more, c[i].b, c[i].len);
+			more[c[i].len] = 0x04; /* would ask for a SIB byte */
+			assert_null(insn_decode(more, sizeof(more), c[i].mode, &in));
+			assert_int_equal(in.len, c[i].len);
+		}
+	}
+	/* only prefixes: truncated */
+	REJECT(64, 0xf3);
+	REJECT(32, 0x66, 0x67);
+}
+
 /* Effective addresses */
 
 static u64 regs[16];
@@ -589,6 +697,7 @@ int main(void)
 		cmocka_unit_test(test_16bit_addressing),
 		cmocka_unit_test(test_bad_mode),
 		cmocka_unit_test(test_last_rep_prefix),
+		cmocka_unit_test(test_string_io),
 		cmocka_unit_test(test_ea_32bit),
 		cmocka_unit_test(test_ea_64bit),
 	};
