@@ -414,26 +414,38 @@ static u16 pit_latch0(void)
 	return c | (u16)inb(PIT_CH0) << 8;
 }
 
+/*
+ * The count falls at 1193182 Hz: two counter latches 2 ms apart differ by
+ * as many counts as the TSC says passed between them.  Each latch is
+ * bracketed by TSC reads, so the time between the latches is known to
+ * lie in [lo, hi] however long this VM waited for its CPU in between; a
+ * count of 65535 wraps every 55 ms, so a wider bracket is retried.
+ */
 static void test_pit_readback(void)
 {
-	u16 a = 0, b = 0;
-	u64 t0 = 0, took = 0;
+	u64 t0 = 0, t1 = 0, t2 = 0, t3 = 0, lo = 0, hi = 0, delta = 0;
+	u16 a, b;
 
-	/* A count of 65535 wraps every 55 ms: retry if descheduled for that long. */
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 20; i++) {
 		pit_program(0, 2, 0xffff);
 		t0 = rdtsc();
 		a = pit_latch0();
+		t1 = rdtsc();
 		delay_us(2000);
+		t2 = rdtsc();
 		b = pit_latch0();
-		took = rdtsc() - t0;
-		if (took < ms(40))
+		t3 = rdtsc();
+		delta = (u16)(a - b);
+		/* In PIT ticks, with 2% and two ticks for the rate and the latch instants. */
+		lo = (t2 - t1) * PIT_HZ / (khz() * 1000);
+		hi = (t3 - t0) * PIT_HZ / (khz() * 1000);
+		if (hi < 50 * PIT_HZ / 1000)
 			break;
 	}
-	/* At least 2 ms (2386 counts) passed between the reads, at most 40 ms. */
-	report(a > b && a - b >= 2300 && a - b <= 40 * PIT_HZ / 1000 + 100,
-	       "pit-latched-count-falls", "count %u, %lu us later %u", a, took * 1000 / khz(), b);
 	pit_stop();
+	report(hi < 50 * PIT_HZ / 1000 && delta + 2 >= lo - lo / 50 && delta <= hi + hi / 50 + 2,
+	       "pit-latched-count-falls",
+	       "the count fell by %lu between latches %lu-%lu ticks apart", delta, lo, hi);
 }
 
 /* ---- I/O APIC ---- */
