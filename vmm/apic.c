@@ -329,8 +329,9 @@ static const char *mmio_insn(struct vcpu *v, const struct mmio_page *page, u64 g
 	return NULL;
 }
 
-enum exit_action handle_ept_violation(struct vcpu *v, u64 qual)
+enum exit_action handle_ept_violation(struct vcpu *v)
 {
+	u64 qual = vmcs_read(EXIT_QUALIFICATION);
 	u64 gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
 	const char *what = qual & EPT_QUAL_FETCH ? "fetch" :
 			   qual & EPT_QUAL_WRITE ? "write" :

@@ -84,6 +84,7 @@ static void vcpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 	switch (leaf) {
 	case 0:
 		r->eax = MAX(r->eax, CPUID_FREQ_LEAF);
+		kl_cpuid(v, leaf, sub, r);
 		break;
 	case 1:
 		r->ecx &= ~(CPUID1_ECX_MONITOR | CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_PDCM |
@@ -124,6 +125,7 @@ static void vcpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 			r->ecx &= ~(CPUID7_ECX_WAITPKG | CPUID7_ECX_CET_SS | CPUID7_ECX_SGX_LC |
 				    CPUID7_ECX_PKS);
 			r->edx &= ~(CPUID7_EDX_UINTR | CPUID7_EDX_PCONFIG | CPUID7_EDX_CET_IBT);
+			kl_cpuid(v, leaf, sub, r);
 		}
 		break;
 	case 0x12: /* SGX: hidden */
@@ -150,15 +152,16 @@ static void vcpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 	case 0x1f:
 		r->edx = v->id; /* x2APIC ID */
 		break;
+	case 0x19:
+		kl_cpuid(v, leaf, sub, r); /* Key Locker's leaf (and its bits in leaves 0 and 7) */
+		break;
 	}
-	kl_cpuid(v, leaf, sub, r); /* leaves 0, 7 and 0x19 */
 }
 
-enum exit_action handle_cpuid(struct vcpu *v, u64 qual)
+enum exit_action handle_cpuid(struct vcpu *v)
 {
 	struct cpuid_regs r;
 
-	(void)qual;
 	vcpuid(v, (u32)v->regs.rax, (u32)v->regs.rcx, &r);
 	v->regs.rax = r.eax;
 	v->regs.rbx = r.ebx;

@@ -124,8 +124,9 @@ static bool guest_write_cr4(struct vcpu *v, u64 val)
 	return true;
 }
 
-enum exit_action handle_cr_access(struct vcpu *v, u64 qual)
+enum exit_action handle_cr_access(struct vcpu *v)
 {
+	u64 qual = vmcs_read(EXIT_QUALIFICATION);
 	u64 val = vcpu_gpr(v, CR_GPR(qual));
 	bool ok;
 
@@ -146,13 +147,12 @@ enum exit_action handle_cr_access(struct vcpu *v, u64 qual)
 	return EXIT_RESUME;
 }
 
-enum exit_action handle_xsetbv(struct vcpu *v, u64 qual)
+enum exit_action handle_xsetbv(struct vcpu *v)
 {
 	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
 	/* Only what klvisor saves and restores across vCPU switches. */
 	u64 supported = fpu_guest_xcr0_mask();
 
-	(void)qual;
 	/* Only XCR 0, and only values the CPU accepts: the XSETBV below runs in root mode. */
 	if ((u32)v->regs.rcx != 0 || !xcr0_valid(val, supported)) {
 		vcpu_inject_gp(v);

@@ -10,6 +10,7 @@
 #include "lib/printf.h"
 #include "vmm/exit.h"
 #include "vmm/platform.h"
+#include "vmm/prof.h"
 #include "vmm/shutdown.h"
 #include "vmm/vcpu.h"
 
@@ -28,11 +29,10 @@
 #define INTR_INFO_TYPE(x) (((x) >> 8) & 7)
 #define INTR_TYPE_NMI	  2
 
-static enum exit_action handle_nmi_or_exception(struct vcpu *v, u64 qual)
+static enum exit_action handle_nmi_or_exception(struct vcpu *v)
 {
 	u32 info = (u32)vmcs_read(VM_EXIT_INTR_INFO);
 
-	(void)qual;
 	if (INTR_INFO_TYPE(info) == INTR_TYPE_NMI) {
 		/* klvisor's own NMIs only ever mean "stop". */
 		if (stop_requested())
@@ -54,13 +54,12 @@ static enum exit_action handle_nmi_or_exception(struct vcpu *v, u64 qual)
  * CPU posted.  klvisor enables no interrupt sources, so anything else is
  * a stray: end it at the local APIC and go on.
  */
-static enum exit_action handle_external_interrupt(struct vcpu *v, u64 qual)
+static enum exit_action handle_external_interrupt(struct vcpu *v)
 {
 	u32 info = (u32)vmcs_read(VM_EXIT_INTR_INFO);
 	static bool logged;
 
 	(void)v;
-	(void)qual;
 	if ((info & 0xff) >= 32 && (info & 0xff) != 0xff)
 		apic_eoi();
 	if ((info & 0xff) == APIC_KICK_VECTOR)
@@ -73,9 +72,8 @@ static enum exit_action handle_external_interrupt(struct vcpu *v, u64 qual)
 	return EXIT_RESUME;
 }
 
-static enum exit_action handle_triple_fault(struct vcpu *v, u64 qual)
+static enum exit_action handle_triple_fault(struct vcpu *v)
 {
-	(void)qual;
 	vcpu_dump(v);
 	vm_end(v->vm, VM_STOPPED, 0, "triple fault on vcpu%u", v->id);
 	return EXIT_RESCHED;
@@ -87,9 +85,8 @@ static enum exit_action handle_triple_fault(struct vcpu *v, u64 qual)
  * an interrupt does not end HLT).  RIP is already past the HLT, as the
  * CPU leaves it for the interrupt that ends it.
  */
-static enum exit_action handle_hlt(struct vcpu *v, u64 qual)
+static enum exit_action handle_hlt(struct vcpu *v)
 {
-	(void)qual;
 	vcpu_skip_instruction(v);
 	v->halt_if = vmcs_read(GUEST_RFLAGS) & RFLAGS_IF;
 	if (apic_wakes_halted(v, rdtsc()))
@@ -105,49 +102,43 @@ static void window_opened(u32 control)
 		       (u32)vmcs_read(CPU_BASED_VM_EXEC_CONTROL) & ~control);
 }
 
-static enum exit_action handle_intr_window(struct vcpu *v, u64 qual)
+static enum exit_action handle_intr_window(struct vcpu *v)
 {
 	(void)v;
-	(void)qual;
 	window_opened(CPU_INTR_WINDOW_EXITING);
 	return EXIT_RESUME;
 }
 
-static enum exit_action handle_nmi_window(struct vcpu *v, u64 qual)
+static enum exit_action handle_nmi_window(struct vcpu *v)
 {
 	(void)v;
-	(void)qual;
 	window_opened(CPU_NMI_WINDOW_EXITING);
 	return EXIT_RESUME;
 }
 
-static enum exit_action handle_vmx_insn(struct vcpu *v, u64 qual)
+static enum exit_action handle_vmx_insn(struct vcpu *v)
 {
-	(void)qual;
 	vcpu_inject_ud(v); /* VMX is hidden from guests */
 	return EXIT_RESUME;
 }
 
 /* MONITOR, MWAIT, ENCLS and ENCLV: hidden by CPUID, so #UD as on such a CPU. */
-static enum exit_action handle_ud(struct vcpu *v, u64 qual)
+static enum exit_action handle_ud(struct vcpu *v)
 {
-	(void)qual;
 	vcpu_inject_ud(v);
 	return EXIT_RESUME;
 }
 
 /* RDPMC: there is no PMU for guests (CPUID leaf 0xA is zero), so every counter is invalid. */
-static enum exit_action handle_rdpmc(struct vcpu *v, u64 qual)
+static enum exit_action handle_rdpmc(struct vcpu *v)
 {
-	(void)qual;
 	vcpu_inject_gp(v);
 	return EXIT_RESUME;
 }
 
 /* A PAUSE loop: the lock holder is probably another vCPU; give up the CPU. */
-static enum exit_action handle_pause(struct vcpu *v, u64 qual)
+static enum exit_action handle_pause(struct vcpu *v)
 {
-	(void)qual;
 	vcpu_skip_instruction(v);
 	return EXIT_RESCHED;
 }
@@ -157,31 +148,27 @@ static enum exit_action handle_pause(struct vcpu *v, u64 qual)
  * there is nothing it needs flushed; a flush of the shared caches would
  * only let it slow its neighbours down.
  */
-static enum exit_action handle_nop(struct vcpu *v, u64 qual)
+static enum exit_action handle_nop(struct vcpu *v)
 {
-	(void)qual;
 	vcpu_skip_instruction(v);
 	return EXIT_RESUME;
 }
 
-static enum exit_action handle_loadiwkey(struct vcpu *v, u64 qual)
+static enum exit_action handle_loadiwkey(struct vcpu *v)
 {
-	(void)qual;
 	kl_handle_loadiwkey_exit(v);
 	return v->vm->ended ? EXIT_RESCHED : EXIT_RESUME;
 }
 
 /* The slice ended, or a virtual timer is due: vcpu_run_slice() tells which. */
-static enum exit_action handle_preemption(struct vcpu *v, u64 qual)
+static enum exit_action handle_preemption(struct vcpu *v)
 {
 	(void)v;
-	(void)qual;
 	return EXIT_RESUME;
 }
 
-static enum exit_action handle_ept_misconfig(struct vcpu *v, u64 qual)
+static enum exit_action handle_ept_misconfig(struct vcpu *v)
 {
-	(void)qual;
 	vm_end(v->vm, VM_STOPPED, 0, "EPT misconfiguration at guest-physical %lx (klvisor bug)",
 	       vmcs_read(GUEST_PHYSICAL_ADDRESS));
 	return EXIT_RESCHED;
@@ -220,6 +207,19 @@ static const exit_handler_fn exit_handlers[NR_EXIT_REASONS] = {
 };
 
 /*
+ * Exits that an instruction causes when the guest executes it: none can
+ * happen while an event is being delivered through the IDT (SDM Vol. 3,
+ * 28.2.4), so their IDT-vectoring information is never valid and the
+ * common path does not read it.  Reasons 0-63.
+ */
+#define INSN_EXITS                                                                                 \
+	(BIT(EXIT_REASON_CPUID) | BIT(EXIT_REASON_HLT) | BIT(EXIT_REASON_INVD) |                   \
+	 BIT(EXIT_REASON_RDPMC) | BIT(EXIT_REASON_VMCALL) | (0x1ffULL << 19) | BIT(28) | BIT(30) | \
+	 BIT(31) | BIT(32) | BIT(EXIT_REASON_MWAIT) | BIT(EXIT_REASON_MONITOR) |                   \
+	 BIT(EXIT_REASON_PAUSE) | BIT(50) | BIT(53) | BIT(EXIT_REASON_WBINVD) |                    \
+	 BIT(EXIT_REASON_XSETBV) | BIT(59) | BIT(60) | BIT(63))
+
+/*
  * An exit in the middle of delivering an event (say, the guest's IDT page
  * needed an EPT fix-up) loses the event unless it is re-injected.
  */
@@ -238,20 +238,21 @@ static void reinject_vectoring_event(void)
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, idt & ~BIT(12));
 }
 
+static __attribute__((noinline)) enum exit_action unhandled(struct vcpu *v, u32 reason)
+{
+	vcpu_dump(v);
+	vm_end(v->vm, VM_STOPPED, 0, "unhandled exit reason %u (qualification %lx)", reason,
+	       vmcs_read(EXIT_QUALIFICATION));
+	return EXIT_RESCHED;
+}
+
 static enum exit_action dispatch(struct vcpu *v, u32 reason)
 {
-	exit_handler_fn fn = reason < NR_EXIT_REASONS ? exit_handlers[reason] : NULL;
-
+	if (reason >= NR_EXIT_REASONS || !exit_handlers[reason])
+		return unhandled(v, reason);
 	v->exits++;
-	if (reason < NR_EXIT_REASONS)
-		v->exit_count[reason]++;
-	if (!fn) {
-		vcpu_dump(v);
-		vm_end(v->vm, VM_STOPPED, 0, "unhandled exit reason %u (qualification %lx)", reason,
-		       vmcs_read(EXIT_QUALIFICATION));
-		return EXIT_RESCHED;
-	}
-	return fn(v, vmcs_read(EXIT_QUALIFICATION));
+	v->exit_count[reason]++;
+	return exit_handlers[reason](v);
 }
 
 /*
@@ -270,56 +271,82 @@ static void arm_timer(u64 target, u64 now)
 	vmcs_write_hot(VMX_PREEMPTION_TIMER_VALUE, MIN(ticks, 0xffffffffULL));
 }
 
+/* A virtual timer is due at @now: raise what it owes. */
+static __attribute__((noinline)) void fire_timers(struct vcpu *v, u64 now)
+{
+	u64 apic = vlapic_timer_next(&v->lapic), pit = platform_next(v);
+
+	if (apic && now >= apic)
+		vlapic_timer_poll(&v->lapic, now);
+	if (pit && now >= pit)
+		platform_poll(v, now);
+}
+
+static __attribute__((noinline)) void entry_failed(struct vcpu *v, int rc, u32 reason)
+{
+	vmx_report_entry_failure(rc, rc == VMX_OK ? reason : 0);
+	vm_end(v->vm, VM_STOPPED, 0, "VM entry failed on vcpu%u", v->id);
+}
+
+/*
+ * The loop every exit goes round, kept short because each instruction
+ * here is paid on every exit: the common case reads the TSC, the timers'
+ * next times and the pending hints, enters, reads the exit reason and
+ * calls its handler.  Everything rarer is out of line.
+ */
 void vcpu_run_slice(struct vcpu *v, u64 slice_tsc)
 {
 	bool timer_saved = vmx_base_controls.exit & EXIT_SAVE_PREEMPT_TIMER;
 	u64 deadline = rdtsc() + slice_tsc, armed = 0;
+	bool ud = false; /* the last exit was a #UD: profiled (KLV_PROFILE) */
 
 	vcpu_load(v);
 	for (;;) {
-		u64 now = rdtsc(), apic_timer = vlapic_timer_next(&v->lapic), target = deadline;
-		u64 pit = platform_next(v);
+		u64 now = rdtsc();
+		/*
+		 * The last TSC value before the slice ends or a virtual timer is
+		 * due; a timer time of 0 (none) wraps round to never.
+		 */
+		u64 last = MIN(MIN(deadline - 1, vlapic_timer_next(&v->lapic) - 1),
+			       platform_next(v) - 1);
 		u32 reason;
 		int rc;
 
-		if (v->vm->ended || v->init_pending || now >= deadline)
+		if (v->vm->ended || v->init_pending)
 			return;
-		if (apic_timer && now >= apic_timer)
-			apic_timer = vlapic_timer_poll(&v->lapic, now);
-		if (pit && now >= pit) {
-			platform_poll(v, now);
-			pit = platform_next(v);
+		if (now > last) {
+			if (now >= deadline)
+				return;
+			fire_timers(v, now);
+			continue; /* their next times have moved */
 		}
-		if (apic_timer && apic_timer < target)
-			target = apic_timer;
-		if (pit && pit < target)
-			target = pit;
-		if (!timer_saved || target != armed) {
-			arm_timer(target, now);
-			armed = target;
+		if (last != armed) {
+			arm_timer(last + 1, now);
+			/* Where the CPU does not save the count, every entry re-arms it. */
+			armed = timer_saved ? last : 0;
 		}
 		/* Nothing posted and no NMI: the common case, no VMCS reads. */
 		if (vlapic_maybe_pending(&v->lapic) || v->nmi_pending || platform_extint_pending(v))
 			apic_inject_pending(v);
 		if (KL_EAGER_RELOAD)
 			kl_reload(v);
+		PROF_EXIT_MARK(PROF_EXIT_ENTRY, ud);
 		rc = vmx_run(&v->regs, v->launched);
-		if (rc != VMX_OK) {
-			vmx_report_entry_failure(rc, 0);
-			vm_end(v->vm, VM_STOPPED, 0, "VM entry failed on vcpu%u", v->id);
+		PROF_EXIT_MARK(PROF_EXIT_SWITCH, ud);
+		reason = rc == VMX_OK ? (u32)vmcs_read(VM_EXIT_REASON) : 0;
+		if (__builtin_expect(rc != VMX_OK || (reason & EXIT_REASON_ENTRY_FAILURE), 0)) {
+			entry_failed(v, rc, reason);
 			return;
 		}
 		v->launched = true;
-		reason = (u32)vmcs_read(VM_EXIT_REASON);
-		if (reason & EXIT_REASON_ENTRY_FAILURE) {
-			vmx_report_entry_failure(VMX_OK, reason);
-			vm_end(v->vm, VM_STOPPED, 0, "VM entry failed on vcpu%u", v->id);
-			return;
+		reason &= 0xffff;
+		ud = KLV_PROFILE && reason == EXIT_REASON_EXCEPTION_NMI;
+		if (reason >= 64 || !(INSN_EXITS & BIT(reason))) {
+			if (reason == EXIT_REASON_PREEMPTION_TIMER)
+				armed = 0; /* re-armed before the next entry, whatever its target */
+			reinject_vectoring_event();
 		}
-		if ((reason & 0xffff) == EXIT_REASON_PREEMPTION_TIMER)
-			armed = 0; /* re-armed before the next entry, whatever its target */
-		reinject_vectoring_event();
-		if (dispatch(v, reason & 0xffff) == EXIT_RESCHED)
+		if (dispatch(v, reason) == EXIT_RESCHED)
 			return;
 	}
 }

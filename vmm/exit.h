@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * VM-exit handling.  Each handler gets the vCPU and the exit qualification
+ * VM-exit handling.  Each handler gets the vCPU (reading the exit
+ * qualification itself if it needs it)
  * and says whether the vCPU may go straight back in or must give up the
  * physical CPU (it halted, yielded, used up its slice, or its VM ended).
  */
@@ -11,25 +12,25 @@
 
 enum exit_action { EXIT_RESUME, EXIT_RESCHED };
 
-typedef enum exit_action (*exit_handler_fn)(struct vcpu *v, u64 qual);
+typedef enum exit_action (*exit_handler_fn)(struct vcpu *v);
 
 /* Run @v on the calling CPU until it must give the CPU up. */
 void vcpu_run_slice(struct vcpu *v, u64 slice_tsc);
 
 /* Handlers, one file per concern. */
-enum exit_action handle_cpuid(struct vcpu *v, u64 qual); /* cpuid.c */
-enum exit_action handle_rdmsr(struct vcpu *v, u64 qual); /* msr.c */
-enum exit_action handle_wrmsr(struct vcpu *v, u64 qual); /* msr.c */
-enum exit_action handle_io(struct vcpu *v, u64 qual); /* io.c */
+enum exit_action handle_cpuid(struct vcpu *v); /* cpuid.c */
+enum exit_action handle_rdmsr(struct vcpu *v); /* msr.c */
+enum exit_action handle_wrmsr(struct vcpu *v); /* msr.c */
+enum exit_action handle_io(struct vcpu *v); /* io.c */
 /* INS/OUTS, from handle_io() with the exit qualification's port, size, direction, REP. */
 enum exit_action handle_string_io(struct vcpu *v, u16 port, unsigned size, bool in,
 				  bool rep); /* strio_exit.c */
 /* One access to a port of @v's VM, its lock held by the caller; returns what an IN reads (io.c). */
 u32 port_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 val);
-enum exit_action handle_cr_access(struct vcpu *v, u64 qual); /* cr.c */
-enum exit_action handle_xsetbv(struct vcpu *v, u64 qual); /* cr.c */
-enum exit_action handle_vmcall(struct vcpu *v, u64 qual); /* hypercall.c */
-enum exit_action handle_ept_violation(struct vcpu *v, u64 qual); /* apic.c */
+enum exit_action handle_cr_access(struct vcpu *v); /* cr.c */
+enum exit_action handle_xsetbv(struct vcpu *v); /* cr.c */
+enum exit_action handle_vmcall(struct vcpu *v); /* hypercall.c */
+enum exit_action handle_ept_violation(struct vcpu *v); /* apic.c */
 
 /*
  * Load @v's values of the MSRs and debug registers VMX does not switch

@@ -51,13 +51,12 @@ static s64 hc_print(struct vcpu *v, u64 gva, u64 len)
 	return (s64)len;
 }
 
-enum exit_action handle_vmcall(struct vcpu *v, u64 qual)
+enum exit_action handle_vmcall(struct vcpu *v)
 {
 	struct guest_regs *r = &v->regs;
 	enum exit_action act = EXIT_RESUME;
 	s64 ret;
 
-	(void)qual;
 	if (vcpu_cpl() != 0) {
 		r->rax = (u64)HC_EPERM;
 		vcpu_skip_instruction(v);

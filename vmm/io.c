@@ -51,6 +51,21 @@ static void uart_tx(struct vm *vm, u8 c)
 	u->line[u->len++] = (c < ' ' || c > '~') && c != '\t' ? '.' : (char)c;
 }
 
+/*
+ * The UART's interrupt output is a wire: the PIC and the I/O APIC see its
+ * level, so they hear only of changes (most accesses change nothing, and
+ * the path through both costs more than the access itself).
+ */
+static void uart_irq_update(struct vm *vm)
+{
+	bool level = vuart_irq(&vm->uart.regs);
+
+	if (level == vm->uart.irq_line)
+		return;
+	vm->uart.irq_line = level;
+	platform_isa_irq(vm, 4, level);
+}
+
 /* A register access; the interrupt line follows the UART's state after every one. */
 static u32 uart_io(struct vm *vm, u16 reg, bool in, u32 val)
 {
@@ -59,7 +74,7 @@ static u32 uart_io(struct vm *vm, u16 reg, bool in, u32 val)
 
 	if (tx >= 0)
 		uart_tx(vm, (u8)tx);
-	platform_isa_irq(vm, 4, vuart_irq(&vm->uart.regs));
+	uart_irq_update(vm);
 	return r;
 }
 
@@ -70,7 +85,7 @@ unsigned vuart_input(struct vm *vm, const char *s, size_t len)
 	spin_lock(&vm->lock);
 	while (n < len && vuart_rx(&vm->uart.regs, (u8)s[n]))
 		n++;
-	platform_isa_irq(vm, 4, vuart_irq(&vm->uart.regs));
+	uart_irq_update(vm);
 	spin_unlock(&vm->lock);
 	return n;
 }
@@ -140,8 +155,9 @@ u32 port_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 val)
 	return ones;
 }
 
-enum exit_action handle_io(struct vcpu *v, u64 qual)
+enum exit_action handle_io(struct vcpu *v)
 {
+	u64 qual = vmcs_read(EXIT_QUALIFICATION);
 	unsigned size = IO_SIZE(qual);
 	u32 mask = size == 4 ? 0xffffffff : (1U << (8 * size)) - 1;
 	u32 val;

@@ -314,12 +314,11 @@ static bool msr_write(struct vcpu *v, u32 msr, u64 val)
 	}
 }
 
-enum exit_action handle_rdmsr(struct vcpu *v, u64 qual)
+enum exit_action handle_rdmsr(struct vcpu *v)
 {
 	u32 msr = (u32)v->regs.rcx;
 	u64 val;
 
-	(void)qual;
 	if (!msr_read(v, msr, &val)) {
 		log_once(v, msr, false);
 		vcpu_inject_gp(v);
@@ -331,12 +330,11 @@ enum exit_action handle_rdmsr(struct vcpu *v, u64 qual)
 	return EXIT_RESUME;
 }
 
-enum exit_action handle_wrmsr(struct vcpu *v, u64 qual)
+enum exit_action handle_wrmsr(struct vcpu *v)
 {
 	u32 msr = (u32)v->regs.rcx;
 	u64 val = (v->regs.rdx << 32) | (u32)v->regs.rax;
 
-	(void)qual;
 	if (!msr_write(v, msr, val)) {
 		u64 cur;
 

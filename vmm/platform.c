@@ -112,6 +112,7 @@ void platform_reset(struct vm *vm)
 		vpic_write(&vm->pic, bios_init[i][0], bios_init[i][1]);
 	vm->pic_intr = false;
 	vuart_reset(&vm->uart.regs);
+	vm->uart.irq_line = false;
 	vpit_reset(&vm->pit, tsc_khz * 1000);
 	vioapic_reset(&vm->ioapic, vm->nr_vcpus);
 	vm->ioapic.send = ioapic_send;
@@ -139,11 +140,12 @@ static bool pit_port(u16 port)
 bool platform_port_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val)
 {
 	struct vm *vm = v->vm;
-	u64 now = rdtsc();
+	u64 now;
 	u32 out = 0;
 
 	if (!pic_port(port) && !pit_port(port))
 		return false;
+	now = rdtsc();
 	for (unsigned i = 0; i < size; i++) {
 		u16 p = (u16)(port + i);
 		u8 b = (u8)(*val >> (8 * i)), r = 0xff;

@@ -9,6 +9,9 @@ u64 prof_ticks[NR_PROF], prof_calls[NR_PROF], prof_last;
 void prof_report(void)
 {
 	static const char *const names[NR_PROF] = {
+		[PROF_EXIT_ENTRY] = "exit-entry",
+		[PROF_EXIT_SWITCH] = "exit-switch",
+		[PROF_EXIT_DISPATCH] = "exit-dispatch",
 		[PROF_FETCH] = "fetch",
 		[PROF_DECODE] = "decode",
 		[PROF_OPERAND] = "operand",

@@ -241,26 +241,11 @@ void vcpu_set_gpr(struct vcpu *v, unsigned n, u64 val)
 
 #define PENDING_DBG_BS BIT(14) /* a single-step trap is pending */
 
-void vcpu_complete_instruction(struct vcpu *v, u64 len)
+/* The instruction never completed in the guest, so the CPU raised no single-step trap. */
+void vcpu_single_step_trap(void)
 {
-	u64 rip = vmcs_read(GUEST_RIP) + len;
-	u32 intr = (u32)vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
-
-	(void)v;
-	if (!(vmcs_read(GUEST_CS_AR_BYTES) & BIT(13))) /* not 64-bit code */
-		rip &= 0xffffffff;
-	vmcs_write_hot(GUEST_RIP, rip);
-	if (intr & 3)
-		vmcs_write_hot(GUEST_INTERRUPTIBILITY_INFO, intr & ~3U);
-	/* The instruction never completed in the guest, so the CPU raised no single-step trap. */
-	if (vmcs_read(GUEST_RFLAGS) & RFLAGS_TF)
-		vmcs_write_hot(GUEST_PENDING_DBG_EXCEPTIONS,
-			       vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
-}
-
-void vcpu_skip_instruction(struct vcpu *v)
-{
-	vcpu_complete_instruction(v, vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write_hot(GUEST_PENDING_DBG_EXCEPTIONS,
+		       vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
 }
 
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)

@@ -3,6 +3,8 @@
 #ifndef VMM_VCPU_H
 #define VMM_VCPU_H
 
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmcs.h"
 #include "vmm/decode.h"
 #include "vmm/gwalk.h"
 #include "vmm/segment.h"
@@ -33,9 +35,27 @@ void vcpu_set_gpr(struct vcpu *v, unsigned n, u64 val);
  * @len, end STI/MOV SS blocking, and leave a single-step #DB pending if
  * RFLAGS.TF is set, as the CPU would after executing it.
  */
-void vcpu_complete_instruction(struct vcpu *v, u64 len);
+void vcpu_single_step_trap(void);
+/* Inline: every instruction-caused exit ends here. */
+static inline void vcpu_complete_instruction(struct vcpu *v, u64 len)
+{
+	u64 rip = vmcs_read(GUEST_RIP) + len;
+	u32 intr = (u32)vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	(void)v;
+	if (!(vmcs_read(GUEST_CS_AR_BYTES) & BIT(13))) /* not 64-bit code */
+		rip &= 0xffffffff;
+	vmcs_write_hot(GUEST_RIP, rip);
+	if (intr & 3)
+		vmcs_write_hot(GUEST_INTERRUPTIBILITY_INFO, intr & ~3U);
+	if (vmcs_read(GUEST_RFLAGS) & RFLAGS_TF)
+		vcpu_single_step_trap();
+}
 /* The same for the instruction that caused this exit (its length is in the VMCS). */
-void vcpu_skip_instruction(struct vcpu *v);
+static inline void vcpu_skip_instruction(struct vcpu *v)
+{
+	vcpu_complete_instruction(v, vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+}
 /* Queue a hardware exception for the next VM entry. */
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
 static inline void vcpu_inject_gp(struct vcpu *v)

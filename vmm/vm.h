@@ -39,6 +39,7 @@ struct vuart {
 	struct vuart_regs regs;
 	char line[VUART_LINE_MAX + 1]; /* what it sent, printed a line at a time */
 	unsigned len;
+	bool irq_line; /* the level last driven onto IRQ 4 */
 };
 
 struct vm;

@@ -164,7 +164,7 @@ void kl_handle_ud(struct vcpu *v)
 	u64 cr0 = vcpu_cr0(), cr4 = vcpu_cr4();
 	const char *err;
 
-	PROF_START();
+	PROF_MARK(PROF_EXIT_DISPATCH);
 	err = vcpu_decode_insn(v, &in);
 	PROF_MARK(PROF_DECODE);
 	if (err == vcpu_fetch_fault)
