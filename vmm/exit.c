@@ -207,10 +207,12 @@ static const exit_handler_fn exit_handlers[NR_EXIT_REASONS] = {
 };
 
 /*
- * Exits that an instruction causes when the guest executes it: none can
- * happen while an event is being delivered through the IDT (SDM Vol. 3,
- * 28.2.4), so their IDT-vectoring information is never valid and the
- * common path does not read it.  Reasons 0-63.
+ * Exits that an instruction causes when the guest executes it.  Only
+ * exceptions, EPT violations and misconfigurations, task switches, APIC
+ * accesses and the like can happen while an event is being delivered
+ * through the IDT (SDM Vol. 3C, "Information for VM Exits That Occur
+ * During Event Delivery"), so for these the IDT-vectoring information is
+ * never valid and the common path does not read it.  Reasons 0-63.
  */
 #define INSN_EXITS                                                                                 \
 	(BIT(EXIT_REASON_CPUID) | BIT(EXIT_REASON_HLT) | BIT(EXIT_REASON_INVD) |                   \
