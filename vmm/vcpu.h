@@ -43,7 +43,8 @@ static inline void vcpu_complete_instruction(struct vcpu *v, u64 len)
 	u32 intr = (u32)vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 
 	(void)v;
-	if (!(vmcs_read(GUEST_CS_AR_BYTES) & BIT(13))) /* not 64-bit code */
+	/* Outside 64-bit code RIP wraps at 4 GiB; the CS read only when it could matter. */
+	if (rip > 0xffffffff && !(vmcs_read(GUEST_CS_AR_BYTES) & BIT(13)))
 		rip &= 0xffffffff;
 	vmcs_write_hot(GUEST_RIP, rip);
 	if (intr & 3)
