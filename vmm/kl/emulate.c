@@ -16,21 +16,50 @@
 #include "vmm/prof.h"
 #include "vmm/kl/internal.h"
 #include "vmm/kl/klinsn.h"
+#include "vmm/segment.h"
 #include "vmm/vcpu.h"
 
 #define FLAGS_KL \
 	(RFLAGS_CF | BIT(2) | BIT(4) | RFLAGS_ZF | BIT(7) | BIT(11)) /* CF PF AF ZF SF OF */
 
-static void set_flags(bool zf)
-{
-	u64 rf = vmcs_read(GUEST_RFLAGS) & ~FLAGS_KL;
+#define AR_L  BIT(13) /* CS: 64-bit code */
+#define AR_DB BIT(14) /* CS: 32-bit default operand size */
 
-	vmcs_write_hot(GUEST_RFLAGS, rf | (zf ? RFLAGS_ZF : 0));
+/*
+ * The guest state the #UD path needs, read from the VMCS once per emulated
+ * instruction instead of by each helper (CR0, CR4, RFLAGS and the code
+ * size were read three or four times each).  Nothing the emulation does
+ * before it writes RFLAGS changes any of them.
+ */
+struct kl_state {
+	u64 rip, cs_base, rflags;
+	unsigned mode_bits, cpl;
+	struct gwalk_ctx walk; /* as vcpu_walk_ctx(): CR0/CR4 through their shadows */
+};
+
+static void read_state(struct vcpu *v, struct kl_state *st)
+{
+	u64 cs_ar = vmcs_read(GUEST_CS_AR_BYTES);
+	struct gwalk_ctx *c = &st->walk;
+
+	st->rip = vmcs_read(GUEST_RIP);
+	st->cs_base = vmcs_read(GUEST_CS_BASE);
+	st->rflags = vmcs_read(GUEST_RFLAGS);
+	c->ram = v->vm->ram;
+	c->ram_size = v->vm->ram_size;
+	c->cr0 = vcpu_cr0();
+	c->cr3 = vmcs_read(GUEST_CR3);
+	c->cr4 = vcpu_cr4();
+	c->efer = vmcs_read(GUEST_IA32_EFER);
+	c->ac = !!(st->rflags & RFLAGS_AC);
+	/* vcpu_mode_bits() and vcpu_cpl(), from the values just read. */
+	st->mode_bits = (cs_ar & AR_L) && (c->efer & BIT(10)) ? 64 : (cs_ar & AR_DB) ? 32 : 16;
+	st->cpl = (c->cr0 & CR0_PE) ? (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3 : 0;
 }
 
-static void finish(struct vcpu *v, const struct insn *in, bool zf)
+static void finish(struct vcpu *v, const struct insn *in, u64 rflags, bool zf)
 {
-	set_flags(zf);
+	vmcs_write_hot(GUEST_RFLAGS, (rflags & ~FLAGS_KL) | (zf ? RFLAGS_ZF : 0));
 	vcpu_complete_instruction(v, in->len);
 }
 
@@ -51,10 +80,10 @@ void kl_emulate_loadiwkey(struct vcpu *v, const struct insn *in)
 	v->kl.iwkey.nobackup = eax & 1;
 	v->kl.iwkey.key_source = (eax >> 1) & 0xf;
 	kl_key_changed(v);
-	finish(v, in, false);
+	finish(v, in, vmcs_read(GUEST_RFLAGS), false);
 }
 
-static void encodekey(struct vcpu *v, const struct insn *in)
+static void encodekey(struct vcpu *v, const struct kl_state *st, const struct insn *in)
 {
 	unsigned bits = in->opcode == KL_OP_ENCODEKEY256 ? 256 : 128;
 	u32 src = (u32)vcpu_gpr(v, in->rm);
@@ -73,7 +102,7 @@ static void encodekey(struct vcpu *v, const struct insn *in)
 	fpu_xmm_end(v);
 	memzero_explicit(handle, sizeof(handle));
 	vcpu_set_gpr(v, in->reg, iw->nobackup | (u32)iw->key_source << 1); /* zero-extends */
-	finish(v, in, false);
+	finish(v, in, st->rflags, false);
 }
 
 static u64 gpr_of(void *v, unsigned n)
@@ -116,18 +145,42 @@ static struct kl_hcache_entry *unwrap_cached(struct vcpu *v, const u8 *handle, u
 	return e;
 }
 
+/*
+ * vcpu_read_operand() with the state already read and the walk through
+ * the vCPU's exact translation cache: the same segment checks and page
+ * walk, one contiguous copy per page.  Any fault, or bytes outside guest
+ * RAM, goes to vcpu_read_operand() itself, which redoes the access from
+ * scratch and injects exactly what it finds (or stops the VM).
+ */
+static bool read_handle(struct vcpu *v, const struct kl_state *st, const struct insn *in, u64 ea,
+			u8 *buf, size_t len)
+{
+	struct seg_state s;
+	u64 la, where;
+	size_t done;
+	u32 pfec;
+
+	vcpu_seg_state(vcpu_operand_segment(in), &s);
+	if (seg_linear(&s, in->addr_size == 2 ? ea & 0xffff : ea, (unsigned)len, st->mode_bits,
+		       st->walk.cr0 & CR0_PE, false, &la) &&
+	    gwtlb_read(&v->kl.dtlb, &st->walk, la, gwalk_access(st->cpl, GW_READ), buf, len, &done,
+		       &where, &pfec) == GW_OK)
+		return true;
+	return vcpu_read_operand(v, in, ea, buf, len);
+}
+
 /* AES*KL and AES*WIDE*KL: ZF = 1 and no register change when the handle is refused. */
-static void aes_kl(struct vcpu *v, const struct insn *in, bool wide)
+static void aes_kl(struct vcpu *v, const struct kl_state *st, const struct insn *in, bool wide)
 {
 	struct kl_aes_form f = kl_aes_form(in);
 	u8 handle[KL_HANDLE256_SIZE];
-	u64 ea = insn_effective_address(in, gpr_of, v, vmcs_read(GUEST_RIP) + in->len);
+	u64 ea = insn_effective_address(in, gpr_of, v, st->rip + in->len);
 	struct kl_hcache_entry *e, tmp;
 	const struct aes_ctx *ctx;
 	bool ok;
 	u8 *xmm;
 
-	if (!vcpu_read_operand(v, in, ea, handle, KL_HANDLE_SIZE(f.key_bits)))
+	if (!read_handle(v, st, in, ea, handle, KL_HANDLE_SIZE(f.key_bits)))
 		return; /* fault injected (or the VM stopped) */
 	PROF_MARK(PROF_OPERAND);
 	/* The unwrap too may use AES-NI/PCLMULQDQ: the guest's XMM state is saved first. */
@@ -137,7 +190,7 @@ static void aes_kl(struct vcpu *v, const struct insn *in, bool wide)
 	PROF_MARK(PROF_UNWRAP);
 	ok = e != NULL;
 	/* The restrictions are checked on every use, cached or not. */
-	if (ok && (e->aad & KL_AAD_CPL0) && vcpu_cpl() > 0)
+	if (ok && (e->aad & KL_AAD_CPL0) && st->cpl > 0)
 		ok = false;
 	if (ok && (e->aad & (f.decrypt ? KL_AAD_NO_DECRYPT : KL_AAD_NO_ENCRYPT)))
 		ok = false;
@@ -152,20 +205,47 @@ static void aes_kl(struct vcpu *v, const struct insn *in, bool wide)
 	if (e == &tmp)
 		memzero_explicit(&tmp, sizeof(tmp));
 	memzero_explicit(handle, sizeof(handle));
-	finish(v, in, !ok);
+	finish(v, in, st->rflags, !ok);
 	PROF_MARK(PROF_FINISH);
+}
+
+/*
+ * vcpu_decode_insn() through the vCPU's exact caches: the 15 bytes at
+ * CS:RIP are fetched through the translation cache every time (so changed
+ * code or page tables are seen), and decoded through the decode cache.  A
+ * fetch that stops short (a fault, or RAM's end) takes the full path,
+ * which decodes what it can and injects the fetch's #PF if that mattered.
+ */
+static const char *fetch_decode(struct vcpu *v, const struct kl_state *st, struct insn *in)
+{
+	u8 bytes[INSN_MAX_LEN];
+	size_t len;
+	u64 where;
+	u32 pfec;
+	enum gwalk_result r;
+
+	r = gwtlb_read(&v->kl.itlb, &st->walk, st->cs_base + st->rip,
+		       gwalk_access(st->cpl, GW_FETCH), bytes, INSN_MAX_LEN, &len, &where, &pfec);
+	PROF_MARK(PROF_FETCH);
+	if (r != GW_OK)
+		return vcpu_decode_insn(v, in);
+	return dcache_decode(&v->kl.dcache, bytes, len, st->mode_bits, in);
 }
 
 void kl_handle_ud(struct vcpu *v)
 {
+	struct kl_state st;
 	struct insn in;
 	enum kl_op op;
 	bool ud;
-	u64 cr0 = vcpu_cr0(), cr4 = vcpu_cr4();
+	u64 cr0, cr4;
 	const char *err;
 
 	PROF_START();
-	err = vcpu_decode_insn(v, &in);
+	read_state(v, &st);
+	cr0 = st.walk.cr0;
+	cr4 = st.walk.cr4;
+	err = fetch_decode(v, &st, &in);
 	PROF_MARK(PROF_DECODE);
 	if (err == vcpu_fetch_fault)
 		return;
@@ -194,13 +274,13 @@ void kl_handle_ud(struct vcpu *v)
 		kl_emulate_loadiwkey(v, &in);
 		break;
 	case KL_ENCODEKEY:
-		encodekey(v, &in);
+		encodekey(v, &st, &in);
 		break;
 	case KL_AES:
-		aes_kl(v, &in, false);
+		aes_kl(v, &st, &in, false);
 		break;
 	default:
-		aes_kl(v, &in, true);
+		aes_kl(v, &st, &in, true);
 		break;
 	}
 }

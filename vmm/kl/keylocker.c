@@ -249,6 +249,9 @@ bool kl_vcpu_reset(struct vcpu *v)
 	k->cr4_kl = false;
 	k->copy_status = 0;
 	kl_hcache_flush(&k->hcache);
+	gwtlb_flush(&k->itlb);
+	gwtlb_flush(&k->dtlb);
+	dcache_flush(&k->dcache);
 	if (!k->id)
 		k->id = __atomic_fetch_add(&next_key_id, 1, __ATOMIC_RELAXED);
 	k->version = __atomic_fetch_add(&next_version, 1, __ATOMIC_RELAXED);
