@@ -87,7 +87,8 @@ static void encodekey(struct vcpu *v, const struct kl_state *st, const struct in
 {
 	unsigned bits = in->opcode == KL_OP_ENCODEKEY256 ? 256 : 128;
 	u32 src = (u32)vcpu_gpr(v, in->rm);
-	const struct kl_iwkey *iw = &kl_this_slot()->key;
+	struct kl_slot *slot = kl_this_slot();
+	const struct kl_iwkey *iw = &slot->key;
 	u8 handle[KL_HANDLE256_SIZE];
 	u8 *xmm;
 
@@ -96,7 +97,8 @@ static void encodekey(struct vcpu *v, const struct kl_state *st, const struct in
 		return;
 	}
 	xmm = fpu_xmm_begin(v);
-	kl_wrap(iw, src, xmm, bits, handle); /* key: XMM0, or XMM1:XMM0 */
+	kl_wrap_sched(iw, kl_slot_sched(slot), src, xmm, bits,
+		      handle); /* key: XMM0, or XMM1:XMM0 */
 	memcpy(xmm, handle, KL_HANDLE_SIZE(bits));
 	memset(xmm + 16 * 4, 0, 16 * 3); /* XMM4-6 := 0 */
 	fpu_xmm_end(v);
@@ -120,7 +122,7 @@ static u64 gpr_of(void *v, unsigned n)
 static struct kl_hcache_entry *unwrap_cached(struct vcpu *v, const u8 *handle, unsigned key_bits,
 					     struct kl_hcache_entry *tmp)
 {
-	const struct kl_slot *s = kl_this_slot();
+	struct kl_slot *s = kl_this_slot();
 	unsigned len = KL_HANDLE_SIZE(key_bits);
 	u64 version = s->owner == v->kl.id ? s->version : 0;
 	struct kl_hcache_entry *e = kl_hcache_find(&v->kl.hcache, version, handle, len);
@@ -129,7 +131,7 @@ static struct kl_hcache_entry *unwrap_cached(struct vcpu *v, const u8 *handle, u
 
 	if (e)
 		return e;
-	if (!kl_unwrap(&s->key, handle, key_bits, key, &aad)) {
+	if (!kl_unwrap_sched(&s->key, kl_slot_sched(s), handle, key_bits, key, &aad)) {
 		memzero_explicit(key, sizeof(key));
 		return NULL;
 	}

@@ -279,6 +279,8 @@ const char *kl_vcpu_wiped(const struct vcpu *v)
 		return "the slot still owned by the vCPU";
 	if (!s->owner && !mem_is_zero(&s->key, sizeof(s->key)))
 		return "an unowned slot copy";
+	if (!s->owner && (s->has_sched || !mem_is_zero(&s->sched, sizeof(s->sched))))
+		return "an unowned slot's key schedule";
 	return NULL;
 }
 

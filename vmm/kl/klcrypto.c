@@ -469,30 +469,36 @@ static void kl_ctr(const struct aes_ctx *aes, const u8 tag[16], const u8 *in, u8
 	memzero_explicit(ctr, sizeof(ctr));
 }
 
-void kl_wrap(const struct kl_iwkey *iw, u32 restrict_bits, const u8 *key, unsigned key_bits,
-	     u8 *handle)
+void kl_wrap_sched(const struct kl_iwkey *iw, const struct aes_ctx *aes, u32 restrict_bits,
+		   const u8 *key, unsigned key_bits, u8 *handle)
 {
 	unsigned nblk = key_bits == 256 ? 2 : 1;
-	struct aes_ctx aes;
 	u8 k[32];
 
 	/* A copy first: the caller may build the handle over the key (XMM0). */
 	memcpy(k, key, 16 * nblk);
-	aes_init_encrypt(&aes, iw->encryption, 256);
 	kl_make_aad(handle, restrict_bits, key_bits);
-	kl_tag(iw, &aes, handle, k, nblk, handle + 16);
-	kl_ctr(&aes, handle + 16, k, handle + 32, nblk);
-	memzero_explicit(&aes, sizeof(aes));
+	kl_tag(iw, aes, handle, k, nblk, handle + 16);
+	kl_ctr(aes, handle + 16, k, handle + 32, nblk);
 	memzero_explicit(k, sizeof(k));
 }
 
-bool kl_unwrap(const struct kl_iwkey *iw, const u8 *handle, unsigned key_bits, u8 *key_out,
-	       u32 *aad_low)
+void kl_wrap(const struct kl_iwkey *iw, u32 restrict_bits, const u8 *key, unsigned key_bits,
+	     u8 *handle)
+{
+	struct aes_ctx aes;
+
+	aes_init_encrypt(&aes, iw->encryption, 256);
+	kl_wrap_sched(iw, &aes, restrict_bits, key, key_bits, handle);
+	memzero_explicit(&aes, sizeof(aes));
+}
+
+bool kl_unwrap_sched(const struct kl_iwkey *iw, const struct aes_ctx *aes, const u8 *handle,
+		     unsigned key_bits, u8 *key_out, u32 *aad_low)
 {
 	unsigned nblk = key_bits == 256 ? 2 : 1;
 	u32 low = get_le32(handle);
 	u8 key[32], tag[16], diff = 0;
-	struct aes_ctx aes;
 
 	if (key_bits != 128 && key_bits != 256)
 		return false;
@@ -505,10 +511,8 @@ bool kl_unwrap(const struct kl_iwkey *iw, const u8 *handle, unsigned key_bits, u
 	if ((low & KL_AAD_TYPE_MASK) >> KL_AAD_TYPE_SHIFT != (key_bits == 256 ? 1u : 0u))
 		return false;
 
-	aes_init_encrypt(&aes, iw->encryption, 256);
-	kl_ctr(&aes, handle + 16, handle + 32, key, nblk);
-	kl_tag(iw, &aes, handle, key, nblk, tag);
-	memzero_explicit(&aes, sizeof(aes));
+	kl_ctr(aes, handle + 16, handle + 32, key, nblk);
+	kl_tag(iw, aes, handle, key, nblk, tag);
 	/* Compare the whole tag whatever differs first. */
 	for (unsigned i = 0; i < 16; i++)
 		diff |= tag[i] ^ handle[16 + i];
@@ -519,4 +523,16 @@ bool kl_unwrap(const struct kl_iwkey *iw, const u8 *handle, unsigned key_bits, u
 	memzero_explicit(key, sizeof(key));
 	memzero_explicit(tag, sizeof(tag));
 	return !diff;
+}
+
+bool kl_unwrap(const struct kl_iwkey *iw, const u8 *handle, unsigned key_bits, u8 *key_out,
+	       u32 *aad_low)
+{
+	struct aes_ctx aes;
+	bool ok;
+
+	aes_init_encrypt(&aes, iw->encryption, 256);
+	ok = kl_unwrap_sched(iw, &aes, handle, key_bits, key_out, aad_low);
+	memzero_explicit(&aes, sizeof(aes));
+	return ok;
 }

@@ -101,4 +101,15 @@ void kl_wrap(const struct kl_iwkey *iw, u32 restrict_bits, const u8 *key, unsign
 bool kl_unwrap(const struct kl_iwkey *iw, const u8 *handle, unsigned key_bits, u8 *key_out,
 	       u32 *aad_low);
 
+/*
+ * kl_wrap() and kl_unwrap() with @aes already holding the AES-256
+ * encryption schedule of @iw->encryption (aes_init_encrypt(aes,
+ * iw->encryption, 256)): the same results without expanding it per call,
+ * for callers that keep the schedule with the key (the software slot).
+ */
+void kl_wrap_sched(const struct kl_iwkey *iw, const struct aes_ctx *aes, u32 restrict_bits,
+		   const u8 *key, unsigned key_bits, u8 *handle);
+bool kl_unwrap_sched(const struct kl_iwkey *iw, const struct aes_ctx *aes, const u8 *handle,
+		     unsigned key_bits, u8 *key_out, u32 *aad_low);
+
 #endif
