@@ -923,6 +923,57 @@ static __attribute__((noinline)) void run_polyval_dump(bool public, u8 *s, const
 	xmm_dump(regs);
 }
 
+/*
+ * The eight-block AES-NI paths (AES*WIDE*KL) and the AESKEYGENASSIST key
+ * expansion against the C, random keys and blocks, through the public
+ * dispatch and directly.
+ */
+static void test_ni_blocks_and_expansion_vs_c(void **state)
+{
+	(void)state;
+	need_host(true, false);
+	for (int n = 0; n < 300; n++) {
+		unsigned key_bits = n & 1 ? 256 : 128;
+		u8 key[32], in[128], ref[128], got[128];
+		struct aes_ctx c_ctx, ni_ctx;
+
+		rng_fill(key, sizeof(key));
+		rng_fill(in, sizeof(in));
+		klcrypto_select(false, false);
+		aes_init_encrypt(&c_ctx, key, key_bits);
+		klcrypto_select(true, false);
+		aes_init_encrypt(&ni_ctx, key, key_bits);
+		assert_memory_equal(&ni_ctx, &c_ctx, sizeof(c_ctx));
+		if (key_bits == 128) {
+			memset(&ni_ctx, 0xee, sizeof(ni_ctx));
+			aesni_expand128(&ni_ctx, key);
+			assert_memory_equal(&ni_ctx, &c_ctx, sizeof(c_ctx));
+		}
+		for (int dec = 0; dec < 2; dec++) {
+			klcrypto_select(false, false);
+			for (int b = 0; b < 8; b++)
+				(dec ? aes_decrypt : aes_encrypt)(&c_ctx, in + 16 * b,
+								  ref + 16 * b);
+			klcrypto_select(true, false);
+			memcpy(got, in, sizeof(got));
+			(dec ? aes_decrypt_blocks : aes_encrypt_blocks)(&c_ctx, got, 8);
+			assert_memory_equal(got, ref, sizeof(ref));
+			memcpy(got, in, sizeof(got));
+			(dec ? aesni_decrypt8 : aesni_encrypt8)(&c_ctx, got);
+			assert_memory_equal(got, ref, sizeof(ref));
+			/* One block through the blocks API: the one-block path. */
+			memcpy(got, in, 16);
+			(dec ? aes_decrypt_blocks : aes_encrypt_blocks)(&c_ctx, got, 1);
+			assert_memory_equal(got, ref, 16);
+			klcrypto_select(false, false);
+			memcpy(got, in, sizeof(got));
+			(dec ? aes_decrypt_blocks : aes_encrypt_blocks)(&c_ctx, got, 8);
+			assert_memory_equal(got, ref, sizeof(ref));
+		}
+	}
+	klcrypto_select(false, false);
+}
+
 static void test_ni_wipes_xmm(void **state)
 {
 	u8 key[32], in[16], out[16], x[48], s[16] = { 0 }, regs[6][16], zero[16] = { 0 };
@@ -1029,6 +1080,7 @@ int main(void)
 		cmocka_unit_test(test_ni_aes_vs_c),
 		cmocka_unit_test(test_ni_polyval_vs_c),
 		cmocka_unit_test(test_ni_wrap_vs_c),
+		cmocka_unit_test(test_ni_blocks_and_expansion_vs_c),
 		cmocka_unit_test(test_ni_wipes_xmm),
 		cmocka_unit_test(test_ni_dispatch),
 	};

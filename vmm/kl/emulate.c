@@ -197,9 +197,10 @@ static void aes_kl(struct vcpu *v, const struct kl_state *st, const struct insn 
 	if (ok && (e->aad & (f.decrypt ? KL_AAD_NO_DECRYPT : KL_AAD_NO_ENCRYPT)))
 		ok = false;
 	if (ok) {
+		u8 *blocks = xmm + 16 * (wide ? 0 : in->reg); /* XMM0-7, or the one register */
+
 		ctx = kl_hcache_ctx(e, f.decrypt);
-		for (unsigned r = wide ? 0 : in->reg; r < (wide ? 8 : in->reg + 1u); r++)
-			(f.decrypt ? aes_decrypt : aes_encrypt)(ctx, xmm + 16 * r, xmm + 16 * r);
+		(f.decrypt ? aes_decrypt_blocks : aes_encrypt_blocks)(ctx, blocks, wide ? 8 : 1);
 	}
 	PROF_MARK(PROF_AES);
 	fpu_xmm_end(v);

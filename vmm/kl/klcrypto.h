@@ -23,8 +23,8 @@
  * klcrypto_impl() names the choice for the boot log.
  *
  * XMM registers: with AES-NI or PCLMULQDQ selected, every function below
- * except aes_init_* may overwrite XMM0-XMM5 (those it uses are zero on
- * return, so no key material stays behind in them).  The VMM keeps
+ * may overwrite XMM0-XMM8 (those it uses are zero on return, so no key
+ * material stays behind in them); aes_init_* only with AES-NI.  The VMM keeps
  * nothing of its own there, but a guest's vector state may be live in
  * them: callers must have saved it to memory first (fpu_xmm_begin()) and
  * must restore it afterwards (fpu_xmm_end()).
@@ -61,6 +61,12 @@ void aes_init_encrypt(struct aes_ctx *c, const u8 *key, unsigned key_bits);
 void aes_init_decrypt(struct aes_ctx *c, const u8 *key, unsigned key_bits);
 void aes_encrypt(const struct aes_ctx *c, const u8 in[16], u8 out[16]);
 void aes_decrypt(const struct aes_ctx *c, const u8 in[16], u8 out[16]);
+/*
+ * @n consecutive blocks in place: eight (AES*WIDE*KL's XMM0-7) go through
+ * AES-NI together, with each round key loaded once for all of them.
+ */
+void aes_encrypt_blocks(const struct aes_ctx *c, u8 *blocks, unsigned n);
+void aes_decrypt_blocks(const struct aes_ctx *c, u8 *blocks, unsigned n);
 
 /* POLYVAL_H(X_1, ..., X_n) of RFC 8452 section 3; @blocks is n*16 bytes. */
 void polyval(const u8 h[16], const u8 *blocks, size_t nr_blocks, u8 out[16]);

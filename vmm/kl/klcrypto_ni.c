@@ -22,10 +22,14 @@
  */
 #ifdef __SSE__
 #define XMM_0_1 , "xmm0", "xmm1"
+#define XMM_1_3 , "xmm1", "xmm2", "xmm3"
 #define XMM_0_5 , "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5"
+#define XMM_0_8 , "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8"
 #else
 #define XMM_0_1
+#define XMM_1_3
 #define XMM_0_5
+#define XMM_0_8
 #endif
 
 /*
@@ -84,6 +88,116 @@ void aesni_decrypt(const struct aes_ctx *c, const u8 in[16], u8 out[16])
 			 : [rk] "+r"(rk), [n] "+r"(n)
 			 : [in] "r"(in), [out] "r"(out)
 			 : "cc", "memory" XMM_0_1);
+}
+
+/* Eight blocks at once: XMM0-7 the states, XMM8 the round key. */
+#define LOAD8                         \
+	"movdqu 0(%[b]), %%xmm0\n\t"  \
+	"movdqu 16(%[b]), %%xmm1\n\t" \
+	"movdqu 32(%[b]), %%xmm2\n\t" \
+	"movdqu 48(%[b]), %%xmm3\n\t" \
+	"movdqu 64(%[b]), %%xmm4\n\t" \
+	"movdqu 80(%[b]), %%xmm5\n\t" \
+	"movdqu 96(%[b]), %%xmm6\n\t" \
+	"movdqu 112(%[b]), %%xmm7\n\t"
+#define STORE8                        \
+	"movdqu %%xmm0, 0(%[b])\n\t"  \
+	"movdqu %%xmm1, 16(%[b])\n\t" \
+	"movdqu %%xmm2, 32(%[b])\n\t" \
+	"movdqu %%xmm3, 48(%[b])\n\t" \
+	"movdqu %%xmm4, 64(%[b])\n\t" \
+	"movdqu %%xmm5, 80(%[b])\n\t" \
+	"movdqu %%xmm6, 96(%[b])\n\t" \
+	"movdqu %%xmm7, 112(%[b])\n\t"
+#define OP8(op)                                                                       \
+	op " %%xmm8, %%xmm0\n\t" op " %%xmm8, %%xmm1\n\t" op " %%xmm8, %%xmm2\n\t" op \
+	   " %%xmm8, %%xmm3\n\t" op " %%xmm8, %%xmm4\n\t" op " %%xmm8, %%xmm5\n\t" op \
+	   " %%xmm8, %%xmm6\n\t" op " %%xmm8, %%xmm7\n\t"
+#define ZERO8                     \
+	"pxor %%xmm0, %%xmm0\n\t" \
+	"pxor %%xmm1, %%xmm1\n\t" \
+	"pxor %%xmm2, %%xmm2\n\t" \
+	"pxor %%xmm3, %%xmm3\n\t" \
+	"pxor %%xmm4, %%xmm4\n\t" \
+	"pxor %%xmm5, %%xmm5\n\t" \
+	"pxor %%xmm6, %%xmm6\n\t" \
+	"pxor %%xmm7, %%xmm7\n\t" \
+	"pxor %%xmm8, %%xmm8"
+
+void aesni_encrypt8(const struct aes_ctx *c, u8 blocks[128])
+{
+	const u32 *rk = c->rk;
+	unsigned long n = c->rounds - 1;
+
+	__asm__ volatile(LOAD8 "movdqu (%[rk]), %%xmm8\n\t" OP8(
+				 "pxor") "1:\n\t"
+					 "add $16, %[rk]\n\t"
+					 "movdqu (%[rk]), %%xmm8\n\t" OP8(
+						 "aesenc") "dec %[n]\n\t"
+							   "jnz 1b\n\t"
+							   "movdqu 16(%[rk]), %%xmm8\n\t" OP8(
+								   "aesenclast") STORE8 ZERO8
+			 : [rk] "+r"(rk), [n] "+r"(n)
+			 : [b] "r"(blocks)
+			 : "cc", "memory" XMM_0_8);
+}
+
+/* As aesni_decrypt(): the schedule backwards, AESIMC on the middle round keys. */
+void aesni_decrypt8(const struct aes_ctx *c, u8 blocks[128])
+{
+	const u32 *rk = &c->rk[4 * c->rounds];
+	unsigned long n = c->rounds - 1;
+
+	__asm__ volatile(LOAD8 "movdqu (%[rk]), %%xmm8\n\t" OP8(
+				 "pxor") "1:\n\t"
+					 "sub $16, %[rk]\n\t"
+					 "movdqu (%[rk]), %%xmm8\n\t"
+					 "aesimc %%xmm8, %%xmm8\n\t" OP8(
+						 "aesdec") "dec %[n]\n\t"
+							   "jnz 1b\n\t"
+							   "movdqu -16(%[rk]), %%xmm8\n\t" OP8(
+								   "aesdeclast") STORE8 ZERO8
+			 : [rk] "+r"(rk), [n] "+r"(n)
+			 : [b] "r"(blocks)
+			 : "cc", "memory" XMM_0_8);
+}
+
+/*
+ * FIPS-197 5.2 for a 128-bit key with AESKEYGENASSIST: round key i + 1 is
+ * round key i with each word XORed with all the words before it, XORed
+ * with SubWord(RotWord(last word)) ^ Rcon broadcast (PSHUFD 0xff of the
+ * assist's result).  Round key r lands at &rk[4 * r], as aes_expand()
+ * puts it; the words past round 10 are zeroed as there.
+ */
+void aesni_expand128(struct aes_ctx *c, const u8 key[16])
+{
+	u32 *rk = c->rk;
+
+	__asm__ volatile("movdqu (%[key]), %%xmm1\n\t"
+			 "movdqu %%xmm1, (%[rk])\n\t"
+			 ".irp rc, 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36\n\t"
+			 "aeskeygenassist $\\rc, %%xmm1, %%xmm2\n\t"
+			 "pshufd $0xff, %%xmm2, %%xmm2\n\t"
+			 "movdqa %%xmm1, %%xmm3\n\t"
+			 "pslldq $4, %%xmm3\n\t"
+			 "pxor %%xmm3, %%xmm1\n\t"
+			 "pslldq $4, %%xmm3\n\t"
+			 "pxor %%xmm3, %%xmm1\n\t"
+			 "pslldq $4, %%xmm3\n\t"
+			 "pxor %%xmm3, %%xmm1\n\t"
+			 "pxor %%xmm2, %%xmm1\n\t"
+			 "add $16, %[rk]\n\t"
+			 "movdqu %%xmm1, (%[rk])\n\t"
+			 ".endr\n\t"
+			 "pxor %%xmm1, %%xmm1\n\t"
+			 "pxor %%xmm2, %%xmm2\n\t"
+			 "pxor %%xmm3, %%xmm3"
+			 : [rk] "+r"(rk)
+			 : [key] "r"(key)
+			 : "cc", "memory" XMM_1_3);
+	for (unsigned i = 44; i < ARRAY_SIZE(c->rk); i++)
+		c->rk[i] = 0;
+	c->rounds = 10;
 }
 
 /*
