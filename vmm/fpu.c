@@ -139,3 +139,10 @@ void fpu_xmm_end(struct vcpu *v)
 {
 	restore(v);
 }
+
+void fpu_xmm_end_unchanged(struct vcpu *v)
+{
+	/* XSAVE left the registers live and nothing since touched them: only XCR0 goes back. */
+	if (use_xsave)
+		xsetbv(0, v->xcr0);
+}

@@ -46,5 +46,11 @@ void fpu_init_reset(struct vcpu *v);
  */
 u8 *fpu_xmm_begin(struct vcpu *v);
 void fpu_xmm_end(struct vcpu *v);
+/*
+ * _end for an access that only read the copy and ran no vector code in
+ * between (no AES-NI): the live registers are still the guest's, so no
+ * XRSTOR is needed, only the guest's XCR0 back.
+ */
+void fpu_xmm_end_unchanged(struct vcpu *v);
 
 #endif

@@ -63,12 +63,12 @@ static void finish(struct vcpu *v, const struct insn *in, u64 rflags, bool zf)
 	vcpu_complete_instruction(v, in->len);
 }
 
-void kl_emulate_loadiwkey(struct vcpu *v, const struct insn *in)
+void kl_emulate_loadiwkey(struct vcpu *v, const struct insn *in, unsigned cpl, u64 rflags)
 {
 	u32 eax = (u32)v->regs.rax;
 	u8 *xmm;
 
-	if (kl_loadiwkey_faults(eax, vcpu_cpl(), kl_cpuid19_ecx(v))) {
+	if (kl_loadiwkey_faults(eax, cpl, kl_cpuid19_ecx(v))) {
 		vcpu_inject_gp(v);
 		return;
 	}
@@ -76,11 +76,11 @@ void kl_emulate_loadiwkey(struct vcpu *v, const struct insn *in)
 	memcpy(v->kl.iwkey.integrity, xmm, 16); /* XMM0 */
 	memcpy(v->kl.iwkey.encryption, xmm + 16 * in->rm, 16); /* [127:0] = r/m */
 	memcpy(v->kl.iwkey.encryption + 16, xmm + 16 * in->reg, 16); /* [255:128] = reg */
-	fpu_xmm_end(v);
+	fpu_xmm_end_unchanged(v); /* only read, and no vector code ran */
 	v->kl.iwkey.nobackup = eax & 1;
 	v->kl.iwkey.key_source = (eax >> 1) & 0xf;
 	kl_key_changed(v);
-	finish(v, in, vmcs_read(GUEST_RFLAGS), false);
+	finish(v, in, rflags, false);
 }
 
 static void encodekey(struct vcpu *v, const struct kl_state *st, const struct insn *in)
@@ -274,7 +274,7 @@ void kl_handle_ud(struct vcpu *v)
 	 */
 	switch (op) {
 	case KL_LOADIWKEY:
-		kl_emulate_loadiwkey(v, &in);
+		kl_emulate_loadiwkey(v, &in, st.cpl, st.rflags);
 		break;
 	case KL_ENCODEKEY:
 		encodekey(v, &st, &in);
