@@ -529,17 +529,16 @@ bool kl_unwrap_sched(const struct kl_iwkey *iw, const struct aes_ctx *aes, const
 	/* Reserved AAD bits: 23:3 and 127:28. */
 	if (low & ~(u32)(KL_AAD_RESTRICT | KL_AAD_TYPE_MASK))
 		return false;
-	for (unsigned i = 4; i < 16; i++)
-		if (handle[i])
-			return false;
+	if ((get_le64(handle) >> 32) | get_le64(handle + 8)) /* AAD bytes 4-15 */
+		return false;
 	if ((low & KL_AAD_TYPE_MASK) >> KL_AAD_TYPE_SHIFT != (key_bits == 256 ? 1u : 0u))
 		return false;
 
 	kl_ctr(aes, handle + 16, handle + 32, key, nblk);
 	kl_tag(iw, aes, handle, key, nblk, tag);
 	/* Compare the whole tag whatever differs first. */
-	for (unsigned i = 0; i < 16; i++)
-		diff |= tag[i] ^ handle[16 + i];
+	diff = !!((get_le64(tag) ^ get_le64(handle + 16)) |
+		  (get_le64(tag + 8) ^ get_le64(handle + 24)));
 	if (!diff) {
 		memcpy(key_out, key, 16 * nblk);
 		*aad_low = low;
