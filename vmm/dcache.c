@@ -14,14 +14,15 @@ static bool same_insn(const struct dcache_entry *e, const u8 *buf, size_t len, u
 	return true;
 }
 
-const char *dcache_decode(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits,
-			  struct insn *out)
+/* The other entries, then the decoder; a successful decode is remembered. */
+static __attribute__((noinline)) const char *
+lookup_or_decode(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits, struct insn *out)
 {
 	struct dcache_entry *e;
 	const char *err;
 
-	/* The entry that hit last first: guests repeat one instruction in a loop. */
-	for (unsigned n = 0, i = d->last; n < DCACHE_WAYS; n++, i = (i + 1) % DCACHE_WAYS) {
+	for (unsigned n = 1, i = (d->last + 1) % DCACHE_WAYS; n < DCACHE_WAYS;
+	     n++, i = (i + 1) % DCACHE_WAYS) {
 		if (same_insn(&d->e[i], buf, len, mode_bits)) {
 			d->last = i;
 			*out = d->e[i].in;
@@ -39,6 +40,19 @@ const char *dcache_decode(struct dcache *d, const u8 *buf, size_t len, unsigned 
 	memcpy(e->bytes, buf, out->len);
 	e->in = *out;
 	return NULL;
+}
+
+const char *dcache_decode(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits,
+			  struct insn *out)
+{
+	const struct dcache_entry *e = &d->e[d->last];
+
+	/* The entry that hit last first, and cheaply: guests repeat one instruction in a loop. */
+	if (same_insn(e, buf, len, mode_bits)) {
+		*out = e->in;
+		return NULL;
+	}
+	return lookup_or_decode(d, buf, len, mode_bits, out);
 }
 
 void dcache_flush(struct dcache *d)

@@ -266,6 +266,25 @@ static void test_read_matches_gwalk_read(void **state)
 		assert_int_equal(da, db);
 		assert_memory_equal(a, b, 32);
 	}
+	/* Within one page (the fast path): a changed leaf is seen on the next read. */
+	for (int round = 0; round < 3; round++) {
+		if (round == 2)
+			w64(0x13000 + 4 * 8, 0x32000 | P | RW | US);
+		memset(ram + 0x32000 + 0xff0, 0x5a, 16);
+		assert_int_equal(gwtlb_read(&tlb, &ctx, la, READ, a, 16, &da, &wa, &pa), GW_OK);
+		assert_int_equal(gwalk_read(&ctx, la, READ, b, 16, &db, &wb, &pb), GW_OK);
+		assert_memory_equal(a, b, 16);
+	}
+	assert_int_equal(a[0], 0x5a);
+	w64(0x13000 + 4 * 8, 0x20000 | P | US); /* read-only now: a write faults at once */
+	assert_int_equal(gwtlb_read(&tlb, &ctx, la, WRITE, a, 16, &da, &wa, &pa), GW_PAGE_FAULT);
+	assert_int_equal(gwtlb_read(&tlb, &ctx, la, READ, a, 16, &da, &wa, &pa), GW_OK);
+	w64(0x13000 + 4 * 8, 0); /* gone: the next read faults */
+	assert_int_equal(gwtlb_read(&tlb, &ctx, la, READ, a, 16, &da, &wa, &pa), GW_PAGE_FAULT);
+	assert_int_equal(gwalk_read(&ctx, la, READ, b, 16, &db, &wb, &pb), GW_PAGE_FAULT);
+	assert_int_equal(wa, wb);
+	assert_int_equal(pa, pb);
+	w64(0x13000 + 4 * 8, 0x20000 | P | RW | US);
 	/* The second page goes away: both stop after the first 16 bytes, at the same place. */
 	w64(0x13000 + 5 * 8, 0);
 	assert_int_equal(gwtlb_read(&tlb, &ctx, la, READ, a, 32, &da, &wa, &pa), GW_PAGE_FAULT);

@@ -157,12 +157,18 @@ static struct kl_hcache_entry *unwrap_cached(struct vcpu *v, const u8 *handle, u
 static bool read_handle(struct vcpu *v, const struct kl_state *st, const struct insn *in, u64 ea,
 			u8 *buf, size_t len)
 {
-	struct seg_state s;
+	unsigned sreg = vcpu_operand_segment(in);
+	struct seg_state s = { 0, 0, 0 };
 	u64 la, where;
 	size_t done;
 	u32 pfec;
 
-	vcpu_seg_state(vcpu_operand_segment(in), &s);
+	/*
+	 * In 64-bit mode seg_linear() looks only at the base, which is 0 for
+	 * all but FS and GS (vcpu_seg_state()'s rule): no VMCS reads for them.
+	 */
+	if (st->mode_bits != 64 || sreg == SEG_FS || sreg == SEG_GS)
+		vcpu_seg_state(sreg, &s);
 	if (seg_linear(&s, in->addr_size == 2 ? ea & 0xffff : ea, (unsigned)len, st->mode_bits,
 		       st->walk.cr0 & CR0_PE, false, &la) &&
 	    gwtlb_read(&v->kl.dtlb, &st->walk, la, gwalk_access(st->cpl, GW_READ), buf, len, &done,
