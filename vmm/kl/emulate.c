@@ -113,29 +113,33 @@ static u64 gpr_of(void *v, unsigned n)
 }
 
 /*
- * The handle's entry in the vCPU's cache, unwrapping it (the full
- * integrity check) on a miss; NULL if the handle is refused.  Entries are
- * tied to the slot's key version, and used only while the slot holds this
- * vCPU's key (otherwise nothing is cached and a missed switch still shows
- * as refused handles).
+ * The slot key version the vCPU's handle cache is used under: the slot's,
+ * while the slot holds this vCPU's key; otherwise 0, under which nothing
+ * is found or cached, so a missed switch still shows as refused handles.
  */
-static struct kl_hcache_entry *unwrap_cached(struct vcpu *v, const u8 *handle, unsigned key_bits,
-					     struct kl_hcache_entry *tmp)
+static u64 cache_version(const struct vcpu *v, const struct kl_slot *s)
+{
+	return s->owner == v->kl.id ? s->version : 0;
+}
+
+/*
+ * A handle the cache does not hold: the full integrity check and
+ * decryption, remembered on success; NULL if the handle is refused.
+ */
+static struct kl_hcache_entry *unwrap_miss(struct vcpu *v, const u8 *handle, unsigned key_bits,
+					   struct kl_hcache_entry *tmp)
 {
 	struct kl_slot *s = kl_this_slot();
 	unsigned len = KL_HANDLE_SIZE(key_bits);
-	u64 version = s->owner == v->kl.id ? s->version : 0;
-	struct kl_hcache_entry *e = kl_hcache_find(&v->kl.hcache, version, handle, len);
+	struct kl_hcache_entry *e;
 	u8 key[32];
 	u32 aad;
 
-	if (e)
-		return e;
 	if (!kl_unwrap_sched(&s->key, kl_slot_sched(s), handle, key_bits, key, &aad)) {
 		memzero_explicit(key, sizeof(key));
 		return NULL;
 	}
-	e = kl_hcache_insert(&v->kl.hcache, version, handle, len, aad, key, key_bits);
+	e = kl_hcache_insert(&v->kl.hcache, cache_version(v, s), handle, len, aad, key, key_bits);
 	if (!e) { /* not cacheable: a one-use entry on the stack */
 		e = tmp;
 		memset(e, 0, sizeof(*e));
@@ -145,6 +149,14 @@ static struct kl_hcache_entry *unwrap_cached(struct vcpu *v, const u8 *handle, u
 	}
 	memzero_explicit(key, sizeof(key));
 	return e;
+}
+
+/* The restrictions, checked on every use, cached or not. */
+static bool restrictions_allow(const struct kl_hcache_entry *e, struct kl_aes_form f, unsigned cpl)
+{
+	if ((e->aad & KL_AAD_CPL0) && cpl > 0)
+		return false;
+	return !(e->aad & (f.decrypt ? KL_AAD_NO_DECRYPT : KL_AAD_NO_ENCRYPT));
 }
 
 /*
@@ -181,33 +193,47 @@ static bool read_handle(struct vcpu *v, const struct kl_state *st, const struct 
 static void aes_kl(struct vcpu *v, const struct kl_state *st, const struct insn *in, bool wide)
 {
 	struct kl_aes_form f = kl_aes_form(in);
+	unsigned len = KL_HANDLE_SIZE(f.key_bits);
+	unsigned first = wide ? 0 : in->reg, n = wide ? 8 : 1; /* XMM0-7, or the one register */
 	u8 handle[KL_HANDLE256_SIZE];
 	u64 ea = insn_effective_address(in, gpr_of, v, st->rip + in->len);
 	struct kl_hcache_entry *e, tmp;
-	const struct aes_ctx *ctx;
 	bool ok;
 	u8 *xmm;
 
-	if (!read_handle(v, st, in, ea, handle, KL_HANDLE_SIZE(f.key_bits)))
+	if (!read_handle(v, st, in, ea, handle, len))
 		return; /* fault injected (or the VM stopped) */
 	PROF_MARK(PROF_OPERAND);
+	e = kl_hcache_find(&v->kl.hcache, cache_version(v, kl_this_slot()), handle, len);
+	/*
+	 * A cached handle whose encryption schedule is already expanded needs
+	 * no vector code but the AES itself: encrypt the guest's live
+	 * registers in place (the round keys are memory operands, no other
+	 * register is touched), without the XSAVE/XRSTOR round trip.  A
+	 * refused handle changes no register either.  Everything else (a miss,
+	 * whose unwrap runs AES-NI/PCLMULQDQ over XMM0-8, a schedule still to
+	 * expand, decryption, no AES-NI) takes the saved-image path below.
+	 */
+	if (e && !f.decrypt && e->has_enc) {
+		ok = restrictions_allow(e, f, st->cpl);
+		if (!ok || aes_encrypt_live(&e->enc, first, n)) {
+			PROF_MARK(PROF_AES);
+			memzero_explicit(handle, sizeof(handle));
+			finish(v, in, st->rflags, !ok);
+			PROF_MARK(PROF_FINISH);
+			return;
+		}
+	}
 	/* The unwrap too may use AES-NI/PCLMULQDQ: the guest's XMM state is saved first. */
 	xmm = fpu_xmm_begin(v);
 	PROF_MARK(PROF_XMM_SAVE);
-	e = unwrap_cached(v, handle, f.key_bits, &tmp);
+	if (!e)
+		e = unwrap_miss(v, handle, f.key_bits, &tmp);
 	PROF_MARK(PROF_UNWRAP);
-	ok = e != NULL;
-	/* The restrictions are checked on every use, cached or not. */
-	if (ok && (e->aad & KL_AAD_CPL0) && st->cpl > 0)
-		ok = false;
-	if (ok && (e->aad & (f.decrypt ? KL_AAD_NO_DECRYPT : KL_AAD_NO_ENCRYPT)))
-		ok = false;
-	if (ok) {
-		u8 *blocks = xmm + 16 * (wide ? 0 : in->reg); /* XMM0-7, or the one register */
-
-		ctx = kl_hcache_ctx(e, f.decrypt);
-		(f.decrypt ? aes_decrypt_blocks : aes_encrypt_blocks)(ctx, blocks, wide ? 8 : 1);
-	}
+	ok = e && restrictions_allow(e, f, st->cpl);
+	if (ok)
+		(f.decrypt ? aes_decrypt_blocks : aes_encrypt_blocks)(kl_hcache_ctx(e, f.decrypt),
+								      xmm + 16 * first, n);
 	PROF_MARK(PROF_AES);
 	fpu_xmm_end(v);
 	PROF_MARK(PROF_XMM_RESTORE);

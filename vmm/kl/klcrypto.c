@@ -220,6 +220,7 @@ static void aes_expand(struct aes_ctx *c, const u8 *key, unsigned key_bits)
 	}
 	for (; i < ARRAY_SIZE(c->rk); i++)
 		c->rk[i] = 0;
+	memset(c->reserved, 0, sizeof(c->reserved));
 }
 
 void aes_init_encrypt(struct aes_ctx *c, const u8 *key, unsigned key_bits)
@@ -368,6 +369,18 @@ void aes_decrypt_blocks(const struct aes_ctx *c, u8 *blocks, unsigned n)
 	}
 	for (unsigned i = 0; i < n; i++)
 		aes_decrypt(c, blocks + 16 * i, blocks + 16 * i);
+}
+
+bool aes_encrypt_live(const struct aes_ctx *c, unsigned first, unsigned n)
+{
+	if (!use_aesni || ((uintptr_t)c->rk & 15) || !(n == 1 || (n == 8 && first == 0)) ||
+	    first > 15)
+		return false;
+	if (n == 8)
+		aesni_encrypt_live8(c);
+	else
+		aesni_encrypt_live(c, first);
+	return true;
 }
 
 /* ---- POLYVAL ---- */

@@ -54,8 +54,10 @@ struct kl_iwkey {
  * then the 16 bytes at &rk[4 * r] in order, as AES-NI loads it.
  */
 struct aes_ctx {
-	u32 rk[60];
+	/* 16-byte aligned: aes_encrypt_live() uses round keys as SSE memory operands. */
+	u32 rk[60] __attribute__((aligned(16)));
 	unsigned rounds;
+	u32 reserved[3]; /* zero: no implicit padding, so contexts compare bytewise */
 };
 void aes_init_encrypt(struct aes_ctx *c, const u8 *key, unsigned key_bits);
 void aes_init_decrypt(struct aes_ctx *c, const u8 *key, unsigned key_bits);
@@ -67,6 +69,15 @@ void aes_decrypt(const struct aes_ctx *c, const u8 in[16], u8 out[16]);
  */
 void aes_encrypt_blocks(const struct aes_ctx *c, u8 *blocks, unsigned n);
 void aes_decrypt_blocks(const struct aes_ctx *c, u8 *blocks, unsigned n);
+/*
+ * Encrypt live registers in place: XMM@first .. XMM@first + @n - 1 (@n is
+ * 1, or 8 with @first 0), with AES-NI and the round keys as memory
+ * operands, so no other register is touched.  For callers whose guest
+ * vector state is live in the registers and should stay there (no XSAVE
+ * round trip).  False, with nothing done, if AES-NI is not selected or
+ * @c is not 16-byte aligned: the caller takes the saved-image path.
+ */
+bool aes_encrypt_live(const struct aes_ctx *c, unsigned first, unsigned n);
 
 /* POLYVAL_H(X_1, ..., X_n) of RFC 8452 section 3; @blocks is n*16 bytes. */
 void polyval(const u8 h[16], const u8 *blocks, size_t nr_blocks, u8 out[16]);

@@ -198,6 +198,79 @@ void aesni_expand128(struct aes_ctx *c, const u8 key[16])
 	for (unsigned i = 44; i < ARRAY_SIZE(c->rk); i++)
 		c->rk[i] = 0;
 	c->rounds = 10;
+	c->reserved[0] = c->reserved[1] = c->reserved[2] = 0;
+}
+
+/*
+ * In place on a live register: the round keys are AES-NI memory operands
+ * (16-byte aligned, as legacy SSE memory operands must be), so the only
+ * register touched is the one encrypted.  The register's number is part
+ * of the instruction, hence one asm statement per register.
+ */
+#ifdef __SSE__
+#define CLOBBER_XMM(n) , "xmm" #n
+#else
+#define CLOBBER_XMM(n)
+#endif
+#define ENC_LIVE(n)                                                \
+	case n:                                                    \
+		__asm__ volatile("pxor (%[rk]), %%xmm" #n "\n\t"   \
+				 "1:\n\t"                          \
+				 "add $16, %[rk]\n\t"              \
+				 "aesenc (%[rk]), %%xmm" #n "\n\t" \
+				 "dec %[cnt]\n\t"                  \
+				 "jnz 1b\n\t"                      \
+				 "aesenclast 16(%[rk]), %%xmm" #n  \
+				 : [rk] "+r"(rk), [cnt] "+r"(cnt)  \
+				 :                                 \
+				 : "cc", "memory" CLOBBER_XMM(n)); \
+		break
+
+void aesni_encrypt_live(const struct aes_ctx *c, unsigned reg)
+{
+	const u32 *rk = c->rk;
+	unsigned long cnt = c->rounds - 1;
+
+	switch (reg) {
+		ENC_LIVE(0);
+		ENC_LIVE(1);
+		ENC_LIVE(2);
+		ENC_LIVE(3);
+		ENC_LIVE(4);
+		ENC_LIVE(5);
+		ENC_LIVE(6);
+		ENC_LIVE(7);
+		ENC_LIVE(8);
+		ENC_LIVE(9);
+		ENC_LIVE(10);
+		ENC_LIVE(11);
+		ENC_LIVE(12);
+		ENC_LIVE(13);
+		ENC_LIVE(14);
+		ENC_LIVE(15);
+	}
+}
+
+#define OP8_MEM(op, off)                                                             \
+	op " " off "(%[rk]), %%xmm0\n\t" op " " off "(%[rk]), %%xmm1\n\t" op " " off \
+	   "(%[rk]), %%xmm2\n\t" op " " off "(%[rk]), %%xmm3\n\t" op " " off         \
+	   "(%[rk]), %%xmm4\n\t" op " " off "(%[rk]), %%xmm5\n\t" op " " off         \
+	   "(%[rk]), %%xmm6\n\t" op " " off "(%[rk]), %%xmm7\n\t"
+
+void aesni_encrypt_live8(const struct aes_ctx *c)
+{
+	const u32 *rk = c->rk;
+	unsigned long cnt = c->rounds - 1;
+
+	__asm__ volatile(
+		OP8_MEM("pxor", "0") "1:\n\t"
+				     "add $16, %[rk]\n\t" OP8_MEM(
+					     "aesenc", "0") "dec %[cnt]\n\t"
+							    "jnz 1b\n\t" OP8_MEM("aesenclast", "16")
+		: [rk] "+r"(rk), [cnt] "+r"(cnt)
+		:
+		: "cc", "memory" CLOBBER_XMM(0) CLOBBER_XMM(1) CLOBBER_XMM(2) CLOBBER_XMM(3)
+				CLOBBER_XMM(4) CLOBBER_XMM(5) CLOBBER_XMM(6) CLOBBER_XMM(7));
 }
 
 /*

@@ -17,6 +17,13 @@ void aesni_decrypt(const struct aes_ctx *c, const u8 in[16], u8 out[16]);
 /* Eight consecutive blocks in place (XMM0-7 the state, XMM8 the round key). */
 void aesni_encrypt8(const struct aes_ctx *c, u8 blocks[128]);
 void aesni_decrypt8(const struct aes_ctx *c, u8 blocks[128]);
+/*
+ * Encrypt live XMM@reg (0-15), or XMM0-7, in place with memory-operand
+ * round keys: no other register is touched (and none zeroed: they are
+ * the guest's).  @c must be 16-byte aligned.
+ */
+void aesni_encrypt_live(const struct aes_ctx *c, unsigned reg);
+void aesni_encrypt_live8(const struct aes_ctx *c);
 /* aes_init_encrypt() of a 128-bit key with AESKEYGENASSIST (XMM1-3). */
 void aesni_expand128(struct aes_ctx *c, const u8 key[16]);
 
