@@ -215,6 +215,7 @@ static void aes_kl(struct vcpu *v, const struct kl_state *st, const struct insn 
 	 * expand, decryption, no AES-NI) takes the saved-image path below.
 	 */
 	if (e && !f.decrypt && e->has_enc) {
+		PROF_MARK(PROF_UNWRAP); /* the lookup; no save or restore on this path */
 		ok = restrictions_allow(e, f, st->cpl);
 		if (!ok || aes_encrypt_live(&e->enc, first, n)) {
 			PROF_MARK(PROF_AES);
