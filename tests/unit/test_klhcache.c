@@ -97,21 +97,22 @@ static void test_eviction_and_flush_wipe(void **state)
 
 /*
  * An evicted entry keeps nothing of its key: the schedules it expanded are
- * wiped (not merely marked stale) and a shorter new key leaves no old key
- * bytes behind it.
+ * wiped (not merely marked stale) and a shorter new key or handle leaves
+ * no old bytes behind it.
  */
 static void test_eviction_wipes_schedules(void **state)
 {
 	static struct kl_hcache c;
 	static const struct aes_ctx zero_ctx;
-	u8 h[48], k256[32], none[32] = { 0 };
+	u8 h[48], h64[64], k256[32], none[32] = { 0 };
 	struct kl_hcache_entry *e;
 
 	(void)state;
 	memset(&c, 0, sizeof(c));
 	memset(k256, 0x77, sizeof(k256));
 	memset(h, 0x11, sizeof(h));
-	e = kl_hcache_insert(&c, 9, h, 48, 0, k256, 256);
+	memset(h64, 0x22, sizeof(h64));
+	e = kl_hcache_insert(&c, 9, h64, 64, 0, k256, 256);
 	assert_non_null(e);
 	kl_hcache_ctx(e, false);
 	kl_hcache_ctx(e, true);
@@ -127,6 +128,8 @@ static void test_eviction_wipes_schedules(void **state)
 	assert_memory_equal(&c.e[0].dec, &zero_ctx, sizeof(zero_ctx));
 	assert_memory_equal(c.e[0].key, key, 16);
 	assert_memory_equal(c.e[0].key + 16, none, 16);
+	assert_memory_equal(c.e[0].handle, h, 48);
+	assert_memory_equal(c.e[0].handle + 48, none, 16); /* the old 64-byte handle's tail */
 	kl_hcache_flush(&c);
 	assert_true(all_zero(&c, sizeof(c)));
 }

@@ -11,10 +11,15 @@
  */
 static bool same_handle(const u8 *a, const u8 *b, unsigned len)
 {
-	for (unsigned i = 0; i < len; i += 8) {
-		u64 x, y;
+	u64 x, y;
 
-		__builtin_memcpy(&x, a + i, 8); /* inlined: a plain load */
+	/* The tag's first word first: different handles almost always differ there. */
+	__builtin_memcpy(&x, a + 16, 8); /* inlined: a plain load */
+	__builtin_memcpy(&y, b + 16, 8);
+	if (x != y)
+		return false;
+	for (unsigned i = 0; i < len; i += 8) {
+		__builtin_memcpy(&x, a + i, 8);
 		__builtin_memcpy(&y, b + i, 8);
 		if (x != y)
 			return false;
@@ -45,16 +50,19 @@ struct kl_hcache_entry *kl_hcache_insert(struct kl_hcache *c, u64 version, const
 	c->next = (c->next + 1) % KL_HCACHE_WAYS;
 	/*
 	 * Wipe the victim: an empty entry is all zero, and of an occupied one
-	 * only the schedules it expanded hold anything (the rest is rewritten
-	 * below or zero).
+	 * the schedules it expanded and whatever of its handle and key the new
+	 * ones do not overwrite; the rest is rewritten below.
 	 */
 	if (e->has_enc)
 		memzero_explicit(&e->enc, sizeof(e->enc));
 	if (e->has_dec)
 		memzero_explicit(&e->dec, sizeof(e->dec));
 	e->has_enc = e->has_dec = false;
-	memzero_explicit(e->handle, sizeof(e->handle));
-	memzero_explicit(e->key, sizeof(e->key));
+	/* What the new handle and key do not overwrite (a longer old one's tail). */
+	if (e->len > len)
+		memzero_explicit(e->handle + len, e->len - len);
+	if (e->key_bits > key_bits)
+		memzero_explicit(e->key + key_bits / 8, (e->key_bits - key_bits) / 8);
 	memcpy(e->handle, handle, len);
 	e->len = (u8)len;
 	e->aad = aad;

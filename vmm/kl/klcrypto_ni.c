@@ -36,27 +36,32 @@
  * Round r's key is the 16 bytes at &c->rk[4 * r] (klcrypto.h).  XMM0 is
  * the state, XMM1 the round key.
  */
+/*
+ * Unrolled: AES-256's four extra rounds first (then the schedule pointer
+ * moves on by four round keys), and the last ten rounds common to both
+ * sizes at fixed offsets.  @rounds is 10 or 14 (aes_expand()).
+ */
+#define ENC_ROUND(off) "movdqu " off "(%[rk]), %%xmm1\n\taesenc %%xmm1, %%xmm0\n\t"
 void aesni_encrypt(const struct aes_ctx *c, const u8 in[16], u8 out[16])
 {
 	const u32 *rk = c->rk;
-	unsigned long n = c->rounds - 1; /* AESENC rounds: 9 or 13 */
 
 	__asm__ volatile("movdqu (%[in]), %%xmm0\n\t"
 			 "movdqu (%[rk]), %%xmm1\n\t"
 			 "pxor %%xmm1, %%xmm0\n\t" /* round 0: AddRoundKey */
-			 "1:\n\t"
-			 "add $16, %[rk]\n\t"
-			 "movdqu (%[rk]), %%xmm1\n\t"
-			 "aesenc %%xmm1, %%xmm0\n\t"
-			 "dec %[n]\n\t"
-			 "jnz 1b\n\t"
-			 "movdqu 16(%[rk]), %%xmm1\n\t"
-			 "aesenclast %%xmm1, %%xmm0\n\t"
-			 "movdqu %%xmm0, (%[out])\n\t"
-			 "pxor %%xmm0, %%xmm0\n\t"
-			 "pxor %%xmm1, %%xmm1"
-			 : [rk] "+r"(rk), [n] "+r"(n)
-			 : [in] "r"(in), [out] "r"(out)
+			 "cmpl $10, %[rounds]\n\t"
+			 "je 1f\n\t" ENC_ROUND("16") ENC_ROUND("32") ENC_ROUND("48") ENC_ROUND(
+				 "64") "add $64, %[rk]\n\t"
+				       "1:\n\t" ENC_ROUND("16") ENC_ROUND("32") ENC_ROUND(
+					       "48") ENC_ROUND("64") ENC_ROUND("80") ENC_ROUND("96")
+					       ENC_ROUND("112") ENC_ROUND("128") ENC_ROUND(
+						       "144") "movdqu 160(%[rk]), %%xmm1\n\t"
+							      "aesenclast %%xmm1, %%xmm0\n\t"
+							      "movdqu %%xmm0, (%[out])\n\t"
+							      "pxor %%xmm0, %%xmm0\n\t"
+							      "pxor %%xmm1, %%xmm1"
+			 : [rk] "+r"(rk)
+			 : [in] "r"(in), [out] "r"(out), [rounds] "r"(c->rounds)
 			 : "cc", "memory" XMM_0_1);
 }
 
@@ -212,24 +217,29 @@ void aesni_expand128(struct aes_ctx *c, const u8 key[16])
 #else
 #define CLOBBER_XMM(n)
 #endif
-#define ENC_LIVE(n)                                                \
-	case n:                                                    \
-		__asm__ volatile("pxor (%[rk]), %%xmm" #n "\n\t"   \
-				 "1:\n\t"                          \
-				 "add $16, %[rk]\n\t"              \
-				 "aesenc (%[rk]), %%xmm" #n "\n\t" \
-				 "dec %[cnt]\n\t"                  \
-				 "jnz 1b\n\t"                      \
-				 "aesenclast 16(%[rk]), %%xmm" #n  \
-				 : [rk] "+r"(rk), [cnt] "+r"(cnt)  \
-				 :                                 \
-				 : "cc", "memory" CLOBBER_XMM(n)); \
+#define LIVE_ROUND(n, off) "aesenc " off "(%[rk]), %%xmm" #n "\n\t"
+#define ENC_LIVE(n)                                                                                         \
+	case n:                                                                                             \
+		__asm__ volatile(                                                                           \
+			"pxor (%[rk]), %%xmm" #n "\n\t"                                                     \
+			"cmpl $10, %[rounds]\n\t"                                                           \
+			"je 1f\n\t" LIVE_ROUND(n, "16") LIVE_ROUND(n, "32") LIVE_ROUND(n, "48") LIVE_ROUND( \
+				n,                                                                          \
+				"64") "add $64, %[rk]\n\t"                                                  \
+				      "1:\n\t" LIVE_ROUND(n, "16") LIVE_ROUND(n, "32") LIVE_ROUND(          \
+					      n, "48") LIVE_ROUND(n, "64") LIVE_ROUND(n, "80")              \
+					      LIVE_ROUND(n, "96") LIVE_ROUND(n, "112")                      \
+						      LIVE_ROUND(n, "128") LIVE_ROUND(                      \
+							      n,                                            \
+							      "144") "aesenclast 160(%[rk]), %%xmm" #n      \
+			: [rk] "+r"(rk)                                                                     \
+			: [rounds] "r"(c->rounds)                                                           \
+			: "cc", "memory" CLOBBER_XMM(n));                                                   \
 		break
 
 void aesni_encrypt_live(const struct aes_ctx *c, unsigned reg)
 {
 	const u32 *rk = c->rk;
-	unsigned long cnt = c->rounds - 1;
 
 	switch (reg) {
 		ENC_LIVE(0);
@@ -260,15 +270,28 @@ void aesni_encrypt_live(const struct aes_ctx *c, unsigned reg)
 void aesni_encrypt_live8(const struct aes_ctx *c)
 {
 	const u32 *rk = c->rk;
-	unsigned long cnt = c->rounds - 1;
 
+	/* Unrolled as aesni_encrypt(): AES-256's extra rounds, then ten common ones. */
 	__asm__ volatile(
-		OP8_MEM("pxor", "0") "1:\n\t"
-				     "add $16, %[rk]\n\t" OP8_MEM(
-					     "aesenc", "0") "dec %[cnt]\n\t"
-							    "jnz 1b\n\t" OP8_MEM("aesenclast", "16")
-		: [rk] "+r"(rk), [cnt] "+r"(cnt)
-		:
+		OP8_MEM("pxor",
+			"0") "cmpl $10, %[rounds]\n\t"
+			     "je 1f\n\t" OP8_MEM("aesenc", "16") OP8_MEM("aesenc", "32")
+				     OP8_MEM("aesenc", "48") OP8_MEM(
+					     "aesenc",
+					     "64") "add $64, %[rk]\n\t"
+						   "1:\n\t" OP8_MEM("aesenc", "16") OP8_MEM(
+							   "aesenc", "32") OP8_MEM("aesenc", "48")
+							   OP8_MEM("aesenc", "64") OP8_MEM(
+								   "aesenc", "80") OP8_MEM("aesenc",
+											   "96")
+								   OP8_MEM("aesenc", "112") OP8_MEM(
+									   "aesenc",
+									   "128") OP8_MEM("aesenc",
+											  "144")
+									   OP8_MEM("aesenclast",
+										   "160")
+		: [rk] "+r"(rk)
+		: [rounds] "r"(c->rounds)
 		: "cc", "memory" CLOBBER_XMM(0) CLOBBER_XMM(1) CLOBBER_XMM(2) CLOBBER_XMM(3)
 				CLOBBER_XMM(4) CLOBBER_XMM(5) CLOBBER_XMM(6) CLOBBER_XMM(7));
 }
