@@ -42,6 +42,22 @@ lookup_or_decode(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits
 	return NULL;
 }
 
+const struct insn *dcache_find(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits)
+{
+	const struct dcache_entry *e = &d->e[d->last];
+
+	if (same_insn(e, buf, len, mode_bits))
+		return &e->in;
+	for (unsigned n = 1, i = (d->last + 1) % DCACHE_WAYS; n < DCACHE_WAYS;
+	     n++, i = (i + 1) % DCACHE_WAYS) {
+		if (same_insn(&d->e[i], buf, len, mode_bits)) {
+			d->last = i;
+			return &d->e[i].in;
+		}
+	}
+	return NULL;
+}
+
 const char *dcache_decode(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits,
 			  struct insn *out)
 {

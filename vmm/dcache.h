@@ -45,6 +45,11 @@ struct dcache {
  */
 const char *dcache_decode(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits,
 			  struct insn *out);
+/*
+ * The cached decode of these bytes, if any, without copying it: valid
+ * until the cache is next changed (a dcache_decode() miss or a flush).
+ */
+const struct insn *dcache_find(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits);
 void dcache_flush(struct dcache *d);
 
 #endif

@@ -47,10 +47,11 @@ void fpu_init_reset(struct vcpu *v);
 u8 *fpu_xmm_begin(struct vcpu *v);
 void fpu_xmm_end(struct vcpu *v);
 /*
- * _end for an access that only read the copy and ran no vector code in
- * between (no AES-NI): the live registers are still the guest's, so no
- * XRSTOR is needed, only the guest's XCR0 back.
+ * Read the running vCPU's XMM@n (0-15) into @out without saving or
+ * touching any other state: a store from the live register (from the
+ * saved image if another vCPU's state is live, which exits of @v itself
+ * never see).
  */
-void fpu_xmm_end_unchanged(struct vcpu *v);
+void fpu_xmm_read(struct vcpu *v, unsigned n, u8 out[16]);
 
 #endif

@@ -31,12 +31,18 @@ static unsigned entries(void)
 static const char *check(const u8 *buf, size_t len, unsigned mode)
 {
 	struct insn a, b;
+	const struct insn *hit = dcache_find(&dc, buf, len, mode);
 	const char *ea = dcache_decode(&dc, buf, len, mode, &a);
 	const char *eb = insn_decode(buf, len, mode, &b);
 
 	assert_true((ea == NULL) == (eb == NULL));
 	if (!ea)
 		assert_memory_equal(&a, &b, sizeof(a));
+	/* dcache_find(): a hit is the same decode, and a failed decode never hits. */
+	if (hit)
+		assert_memory_equal(hit, &b, sizeof(b));
+	if (eb)
+		assert_null(hit);
 	return ea;
 }
 
@@ -50,8 +56,10 @@ static void test_hit_for_same_bytes(void **state)
 
 	(void)state;
 	memcpy(buf, aesenc, sizeof(buf));
+	assert_null(dcache_find(&dc, buf, 15, 64)); /* empty */
 	assert_null(check(buf, 15, 64));
 	assert_int_equal(entries(), 1);
+	assert_non_null(dcache_find(&dc, buf, 15, 64));
 	assert_null(check(buf, 15, 64));
 	assert_int_equal(entries(), 1); /* a hit: nothing new */
 	/* Bytes after the instruction are not part of it: still a hit. */

@@ -66,17 +66,15 @@ static void finish(struct vcpu *v, const struct insn *in, u64 rflags, bool zf)
 void kl_emulate_loadiwkey(struct vcpu *v, const struct insn *in, unsigned cpl, u64 rflags)
 {
 	u32 eax = (u32)v->regs.rax;
-	u8 *xmm;
 
 	if (kl_loadiwkey_faults(eax, cpl, kl_cpuid19_ecx(v))) {
 		vcpu_inject_gp(v);
 		return;
 	}
-	xmm = fpu_xmm_begin(v);
-	memcpy(v->kl.iwkey.integrity, xmm, 16); /* XMM0 */
-	memcpy(v->kl.iwkey.encryption, xmm + 16 * in->rm, 16); /* [127:0] = r/m */
-	memcpy(v->kl.iwkey.encryption + 16, xmm + 16 * in->reg, 16); /* [255:128] = reg */
-	fpu_xmm_end_unchanged(v); /* only read, and no vector code ran */
+	/* Only read: straight from the live registers, no XSAVE/XRSTOR. */
+	fpu_xmm_read(v, 0, v->kl.iwkey.integrity); /* XMM0 */
+	fpu_xmm_read(v, in->rm, v->kl.iwkey.encryption); /* [127:0] = r/m */
+	fpu_xmm_read(v, in->reg, v->kl.iwkey.encryption + 16); /* [255:128] = reg */
 	v->kl.iwkey.nobackup = eax & 1;
 	v->kl.iwkey.key_source = (eax >> 1) & 0xf;
 	kl_key_changed(v);
@@ -252,7 +250,8 @@ static void aes_kl(struct vcpu *v, const struct kl_state *st, const struct insn 
  * fetch that stops short (a fault, or RAM's end) takes the full path,
  * which decodes what it can and injects the fetch's #PF if that mattered.
  */
-static const char *fetch_decode(struct vcpu *v, const struct kl_state *st, struct insn *in)
+static const char *fetch_decode(struct vcpu *v, const struct kl_state *st, struct insn *scratch,
+				const struct insn **in)
 {
 	u8 bytes[INSN_MAX_LEN];
 	size_t len;
@@ -263,15 +262,22 @@ static const char *fetch_decode(struct vcpu *v, const struct kl_state *st, struc
 	r = gwtlb_read(&v->kl.itlb, &st->walk, st->cs_base + st->rip,
 		       gwalk_access(st->cpl, GW_FETCH), bytes, INSN_MAX_LEN, &len, &where, &pfec);
 	PROF_MARK(PROF_FETCH);
+	*in = scratch;
 	if (r != GW_OK)
-		return vcpu_decode_insn(v, in);
-	return dcache_decode(&v->kl.dcache, bytes, len, st->mode_bits, in);
+		return vcpu_decode_insn(v, scratch);
+	/* A hit is used in place: nothing changes the cache before the instruction is done. */
+	*in = dcache_find(&v->kl.dcache, bytes, len, st->mode_bits);
+	if (*in)
+		return NULL;
+	*in = scratch;
+	return dcache_decode(&v->kl.dcache, bytes, len, st->mode_bits, scratch);
 }
 
 void kl_handle_ud(struct vcpu *v)
 {
 	struct kl_state st;
-	struct insn in;
+	struct insn scratch;
+	const struct insn *in;
 	enum kl_op op;
 	bool ud;
 	u64 cr0, cr4;
@@ -281,7 +287,7 @@ void kl_handle_ud(struct vcpu *v)
 	read_state(v, &st);
 	cr0 = st.walk.cr0;
 	cr4 = st.walk.cr4;
-	err = fetch_decode(v, &st, &in);
+	err = fetch_decode(v, &st, &scratch, &in);
 	PROF_MARK(PROF_DECODE);
 	if (err == vcpu_fetch_fault)
 		return;
@@ -289,7 +295,7 @@ void kl_handle_ud(struct vcpu *v)
 		vcpu_inject_ud(v);
 		return;
 	}
-	op = kl_classify(&in, &ud);
+	op = kl_classify(in, &ud);
 	/* Not Key Locker, or one of its #UD conditions: reflect the #UD unchanged. */
 	if (op == KL_NONE || ud || !v->vm->def.kl || !(cr4 & CR4_KL) || (cr0 & CR0_EM) ||
 	    !(cr4 & CR4_OSFXSR)) {
@@ -307,16 +313,16 @@ void kl_handle_ud(struct vcpu *v)
 	 */
 	switch (op) {
 	case KL_LOADIWKEY:
-		kl_emulate_loadiwkey(v, &in, st.cpl, st.rflags);
+		kl_emulate_loadiwkey(v, in, st.cpl, st.rflags);
 		break;
 	case KL_ENCODEKEY:
-		encodekey(v, &st, &in);
+		encodekey(v, &st, in);
 		break;
 	case KL_AES:
-		aes_kl(v, &st, &in, false);
+		aes_kl(v, &st, in, false);
 		break;
 	default:
-		aes_kl(v, &st, &in, true);
+		aes_kl(v, &st, in, true);
 		break;
 	}
 }
