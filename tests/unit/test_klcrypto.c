@@ -974,9 +974,9 @@ static void test_ni_blocks_and_expansion_vs_c(void **state)
 	klcrypto_select(false, false);
 }
 
-/* Load XMM0-15 from @regs, encrypt live registers, store XMM0-15 back. */
-static __attribute__((noinline)) bool run_live(const struct aes_ctx *c, unsigned first, unsigned n,
-					       u8 regs[16][16])
+/* Load XMM0-15 from @regs, en- or decrypt live registers, store XMM0-15 back. */
+static __attribute__((noinline)) bool run_live_dir(bool dec, const struct aes_ctx *c,
+						   unsigned first, unsigned n, u8 regs[16][16])
 {
 	bool ok;
 
@@ -988,12 +988,62 @@ static __attribute__((noinline)) bool run_live(const struct aes_ctx *c, unsigned
 	__asm__ volatile(R16(LD)::"r"(regs)
 			 : "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
 			   "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
-	ok = aes_encrypt_live(c, first, n);
+	ok = (dec ? aes_decrypt_live : aes_encrypt_live)(c, first, n);
 	__asm__ volatile(R16(ST)::"r"(regs) : "memory");
 #undef LD
 #undef ST
 #undef R16
 	return ok;
+}
+
+static bool run_live(const struct aes_ctx *c, unsigned first, unsigned n, u8 regs[16][16])
+{
+	return run_live_dir(false, c, first, n, regs);
+}
+
+/*
+ * aes_decrypt_live() with aes_init_decrypt_live()'s keys: exactly the
+ * named registers become their AES decryption (the C inverse cipher's
+ * result), every other register keeps its value; without AES-NI the keys
+ * are not prepared and nothing is done.
+ */
+static void test_ni_decrypt_live_registers(void **state)
+{
+	static struct aes_ctx c, dk;
+	u8 key[32], regs[16][16], before[16][16], want[16];
+
+	(void)state;
+	need_host(true, false);
+	for (unsigned key_bits = 128; key_bits <= 256; key_bits += 128) {
+		rng_fill(key, sizeof(key));
+		klcrypto_select(false, false);
+		aes_init_decrypt(&c, key, key_bits);
+		assert_false(aes_init_decrypt_live(&dk, &c));
+		klcrypto_select(true, false);
+		assert_true(aes_init_decrypt_live(&dk, &c));
+		for (unsigned first = 0; first <= 16; first++) {
+			unsigned n = first == 16 ? 8 : 1, lo = first == 16 ? 0 : first;
+
+			rng_fill(before, sizeof(before));
+			memcpy(regs, before, sizeof(regs));
+			assert_true(run_live_dir(true, &dk, lo, n, regs));
+			klcrypto_select(false, false);
+			for (unsigned r = 0; r < 16; r++) {
+				if (r >= lo && r < lo + n) {
+					aes_decrypt(&c, before[r], want);
+					assert_memory_equal(regs[r], want, 16);
+				} else {
+					assert_memory_equal(regs[r], before[r], 16);
+				}
+			}
+			klcrypto_select(true, false);
+		}
+		memcpy(regs, before, sizeof(regs));
+		klcrypto_select(false, false);
+		assert_false(run_live_dir(true, &dk, 3, 1, regs));
+		assert_memory_equal(regs, before, sizeof(regs));
+	}
+	klcrypto_select(false, false);
 }
 
 /*
@@ -1149,6 +1199,7 @@ int main(void)
 		cmocka_unit_test(test_ni_wrap_vs_c),
 		cmocka_unit_test(test_ni_blocks_and_expansion_vs_c),
 		cmocka_unit_test(test_ni_encrypt_live_registers),
+		cmocka_unit_test(test_ni_decrypt_live_registers),
 		cmocka_unit_test(test_ni_wipes_xmm),
 		cmocka_unit_test(test_ni_dispatch),
 	};

@@ -117,15 +117,23 @@ static void test_eviction_wipes_schedules(void **state)
 	kl_hcache_ctx(e, false);
 	kl_hcache_ctx(e, true);
 	assert_true(e->has_enc && e->has_dec);
+	/* The in-place decryption keys too, where the host can make them. */
+	if (__builtin_cpu_supports("aes")) {
+		klcrypto_select(true, false);
+		assert_true(kl_hcache_prepare_dk(e));
+		assert_true(e->has_dk);
+		klcrypto_select(false, false);
+	}
 	for (int i = 1; i <= KL_HCACHE_WAYS; i++) {
 		h[0] = (u8)i;
 		assert_non_null(kl_hcache_insert(&c, 9, h, 48, 0, key, 128));
 	}
 	/* Entry 0 was the victim of the last insert: a 128-bit key, nothing expanded yet. */
 	assert_int_equal(c.e[0].key_bits, 128);
-	assert_false(c.e[0].has_enc || c.e[0].has_dec);
+	assert_false(c.e[0].has_enc || c.e[0].has_dec || c.e[0].has_dk);
 	assert_memory_equal(&c.e[0].enc, &zero_ctx, sizeof(zero_ctx));
 	assert_memory_equal(&c.e[0].dec, &zero_ctx, sizeof(zero_ctx));
+	assert_memory_equal(&c.e[0].dk, &zero_ctx, sizeof(zero_ctx));
 	assert_memory_equal(c.e[0].key, key, 16);
 	assert_memory_equal(c.e[0].key + 16, none, 16);
 	assert_memory_equal(c.e[0].handle, h, 48);

@@ -204,18 +204,19 @@ static void aes_kl(struct vcpu *v, const struct kl_state *st, const struct insn 
 	PROF_MARK(PROF_OPERAND);
 	e = kl_hcache_find(&v->kl.hcache, cache_version(v, kl_this_slot()), handle, len);
 	/*
-	 * A cached handle whose encryption schedule is already expanded needs
-	 * no vector code but the AES itself: encrypt the guest's live
+	 * A cached handle whose round keys are already laid out needs no
+	 * vector code but the AES itself: en- or decrypt the guest's live
 	 * registers in place (the round keys are memory operands, no other
 	 * register is touched), without the XSAVE/XRSTOR round trip.  A
 	 * refused handle changes no register either.  Everything else (a miss,
-	 * whose unwrap runs AES-NI/PCLMULQDQ over XMM0-8, a schedule still to
-	 * expand, decryption, no AES-NI) takes the saved-image path below.
+	 * whose unwrap runs AES-NI/PCLMULQDQ over XMM0-8, keys still to
+	 * expand, no AES-NI) takes the saved-image path below.
 	 */
-	if (e && !f.decrypt && e->has_enc) {
+	if (e && (f.decrypt ? e->has_dk : e->has_enc)) {
 		PROF_MARK(PROF_UNWRAP); /* the lookup; no save or restore on this path */
 		ok = restrictions_allow(e, f, st->cpl);
-		if (!ok || aes_encrypt_live(&e->enc, first, n)) {
+		if (!ok || (f.decrypt ? aes_decrypt_live(&e->dk, first, n) :
+					aes_encrypt_live(&e->enc, first, n))) {
 			PROF_MARK(PROF_AES);
 			memzero_explicit(handle, sizeof(handle));
 			finish(v, in, st->rflags, !ok);
@@ -233,6 +234,9 @@ static void aes_kl(struct vcpu *v, const struct kl_state *st, const struct insn 
 	if (ok)
 		(f.decrypt ? aes_decrypt_blocks : aes_encrypt_blocks)(kl_hcache_ctx(e, f.decrypt),
 								      xmm + 16 * first, n);
+	/* Lay out the in-place decryption keys now, while the state is saved (AES-NI). */
+	if (ok && f.decrypt && e != &tmp)
+		kl_hcache_prepare_dk(e);
 	PROF_MARK(PROF_AES);
 	fpu_xmm_end(v);
 	PROF_MARK(PROF_XMM_RESTORE);

@@ -57,7 +57,9 @@ struct kl_hcache_entry *kl_hcache_insert(struct kl_hcache *c, u64 version, const
 		memzero_explicit(&e->enc, sizeof(e->enc));
 	if (e->has_dec)
 		memzero_explicit(&e->dec, sizeof(e->dec));
-	e->has_enc = e->has_dec = false;
+	if (e->has_dk)
+		memzero_explicit(&e->dk, sizeof(e->dk));
+	e->has_enc = e->has_dec = e->has_dk = false;
 	/* What the new handle and key do not overwrite (a longer old one's tail). */
 	if (e->len > len)
 		memzero_explicit(e->handle + len, e->len - len);
@@ -82,6 +84,13 @@ const struct aes_ctx *kl_hcache_ctx(struct kl_hcache_entry *e, bool decrypt)
 		e->has_enc = true;
 	}
 	return decrypt ? &e->dec : &e->enc;
+}
+
+bool kl_hcache_prepare_dk(struct kl_hcache_entry *e)
+{
+	if (!e->has_dk)
+		e->has_dk = aes_init_decrypt_live(&e->dk, kl_hcache_ctx(e, true));
+	return e->has_dk;
 }
 
 void kl_hcache_flush(struct kl_hcache *c)

@@ -383,6 +383,26 @@ bool aes_encrypt_live(const struct aes_ctx *c, unsigned first, unsigned n)
 	return true;
 }
 
+bool aes_init_decrypt_live(struct aes_ctx *dk, const struct aes_ctx *c)
+{
+	if (!use_aesni)
+		return false;
+	aesni_inverse_schedule(dk, c);
+	return true;
+}
+
+bool aes_decrypt_live(const struct aes_ctx *dk, unsigned first, unsigned n)
+{
+	if (!use_aesni || ((uintptr_t)dk->rk & 15) || !(n == 1 || (n == 8 && first == 0)) ||
+	    first > 15)
+		return false;
+	if (n == 8)
+		aesni_decrypt_live8(dk);
+	else
+		aesni_decrypt_live(dk, first);
+	return true;
+}
+
 /* ---- POLYVAL ---- */
 
 /* A field element as two words: w[0] = bits 63:0, w[1] = bits 127:64. */

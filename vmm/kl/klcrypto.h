@@ -78,6 +78,14 @@ void aes_decrypt_blocks(const struct aes_ctx *c, u8 *blocks, unsigned n);
  * @c is not 16-byte aligned: the caller takes the saved-image path.
  */
 bool aes_encrypt_live(const struct aes_ctx *c, unsigned first, unsigned n);
+/*
+ * The same for decryption: @dk from aes_init_decrypt_live(), the round
+ * keys of @c in the order AESDEC uses them (the last first, InvMixColumns
+ * applied to the middle ones).  aes_init_decrypt_live() runs AES-NI
+ * (XMM1) and returns false, leaving @dk untouched, without it.
+ */
+bool aes_init_decrypt_live(struct aes_ctx *dk, const struct aes_ctx *c);
+bool aes_decrypt_live(const struct aes_ctx *dk, unsigned first, unsigned n);
 
 /* POLYVAL_H(X_1, ..., X_n) of RFC 8452 section 3; @blocks is n*16 bytes. */
 void polyval(const u8 h[16], const u8 *blocks, size_t nr_blocks, u8 out[16]);

@@ -22,11 +22,13 @@
  */
 #ifdef __SSE__
 #define XMM_0_1 , "xmm0", "xmm1"
+#define XMM_1_1 , "xmm1"
 #define XMM_1_3 , "xmm1", "xmm2", "xmm3"
 #define XMM_0_5 , "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5"
 #define XMM_0_8 , "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8"
 #else
 #define XMM_0_1
+#define XMM_1_1
 #define XMM_1_3
 #define XMM_0_5
 #define XMM_0_8
@@ -210,90 +212,131 @@ void aesni_expand128(struct aes_ctx *c, const u8 key[16])
  * In place on a live register: the round keys are AES-NI memory operands
  * (16-byte aligned, as legacy SSE memory operands must be), so the only
  * register touched is the one encrypted.  The register's number is part
- * of the instruction, hence one asm statement per register.
+ * of the instruction, hence one asm statement per register.  Unrolled as
+ * aesni_encrypt(): AES-256's four extra rounds, then ten common ones.
+ * Decryption is the same shape over the keys aesni_inverse_schedule()
+ * lays out in AESDEC's order.
  */
 #ifdef __SSE__
 #define CLOBBER_XMM(n) , "xmm" #n
 #else
 #define CLOBBER_XMM(n)
 #endif
-#define LIVE_ROUND(n, off) "aesenc " off "(%[rk]), %%xmm" #n "\n\t"
-#define ENC_LIVE(n)                                                                                         \
-	case n:                                                                                             \
-		__asm__ volatile(                                                                           \
-			"pxor (%[rk]), %%xmm" #n "\n\t"                                                     \
-			"cmpl $10, %[rounds]\n\t"                                                           \
-			"je 1f\n\t" LIVE_ROUND(n, "16") LIVE_ROUND(n, "32") LIVE_ROUND(n, "48") LIVE_ROUND( \
-				n,                                                                          \
-				"64") "add $64, %[rk]\n\t"                                                  \
-				      "1:\n\t" LIVE_ROUND(n, "16") LIVE_ROUND(n, "32") LIVE_ROUND(          \
-					      n, "48") LIVE_ROUND(n, "64") LIVE_ROUND(n, "80")              \
-					      LIVE_ROUND(n, "96") LIVE_ROUND(n, "112")                      \
-						      LIVE_ROUND(n, "128") LIVE_ROUND(                      \
-							      n,                                            \
-							      "144") "aesenclast 160(%[rk]), %%xmm" #n      \
-			: [rk] "+r"(rk)                                                                     \
-			: [rounds] "r"(c->rounds)                                                           \
-			: "cc", "memory" CLOBBER_XMM(n));                                                   \
+#define LR(op, n, off) op " " #off "(%[rk]), %%xmm" #n "\n\t"
+#define LIVE_BODY(op, last, n)                                                                  \
+	"pxor (%[rk]), %%xmm" #n "\n\t"                                                         \
+	"cmpl $10, %[rounds]\n\t"                                                               \
+	"je 1f\n\t" LR(op, n, 16) LR(op, n, 32) LR(op, n, 48)                                   \
+		LR(op, n, 64) "add $64, %[rk]\n\t"                                              \
+			      "1:\n\t" LR(op, n, 16) LR(op, n, 32) LR(op, n, 48) LR(op, n, 64)  \
+				      LR(op, n, 80) LR(op, n, 96) LR(op, n, 112) LR(op, n, 128) \
+					      LR(op, n, 144) LR(last, n, 160)
+#define LIVE_CASE(op, last, n)                                     \
+	case n:                                                    \
+		__asm__ volatile(LIVE_BODY(op, last, n)            \
+				 : [rk] "+r"(rk)                   \
+				 : [rounds] "r"(c->rounds)         \
+				 : "cc", "memory" CLOBBER_XMM(n)); \
 		break
+#define LIVE_SWITCH(op, last, reg)       \
+	switch (reg) {                   \
+		LIVE_CASE(op, last, 0);  \
+		LIVE_CASE(op, last, 1);  \
+		LIVE_CASE(op, last, 2);  \
+		LIVE_CASE(op, last, 3);  \
+		LIVE_CASE(op, last, 4);  \
+		LIVE_CASE(op, last, 5);  \
+		LIVE_CASE(op, last, 6);  \
+		LIVE_CASE(op, last, 7);  \
+		LIVE_CASE(op, last, 8);  \
+		LIVE_CASE(op, last, 9);  \
+		LIVE_CASE(op, last, 10); \
+		LIVE_CASE(op, last, 11); \
+		LIVE_CASE(op, last, 12); \
+		LIVE_CASE(op, last, 13); \
+		LIVE_CASE(op, last, 14); \
+		LIVE_CASE(op, last, 15); \
+	}
+#define R8(op, off)    \
+	LR(op, 0, off) \
+	LR(op, 1, off) \
+	LR(op, 2, off) LR(op, 3, off) LR(op, 4, off) LR(op, 5, off) LR(op, 6, off) LR(op, 7, off)
+#define LIVE8_BODY(op, last)                                                               \
+	R8("pxor", 0)                                                                      \
+	"cmpl $10, %[rounds]\n\t"                                                          \
+	"je 1f\n\t" R8(op, 16) R8(op, 32) R8(op, 48)                                       \
+		R8(op, 64) "add $64, %[rk]\n\t"                                            \
+			   "1:\n\t" R8(op, 16) R8(op, 32) R8(op, 48) R8(op, 64) R8(op, 80) \
+				   R8(op, 96) R8(op, 112) R8(op, 128) R8(op, 144) R8(last, 160)
+#define CLOBBER_XMM0_7 \
+	CLOBBER_XMM(0) \
+	CLOBBER_XMM(1) \
+	CLOBBER_XMM(2) CLOBBER_XMM(3) CLOBBER_XMM(4) CLOBBER_XMM(5) CLOBBER_XMM(6) CLOBBER_XMM(7)
 
 void aesni_encrypt_live(const struct aes_ctx *c, unsigned reg)
 {
 	const u32 *rk = c->rk;
 
-	switch (reg) {
-		ENC_LIVE(0);
-		ENC_LIVE(1);
-		ENC_LIVE(2);
-		ENC_LIVE(3);
-		ENC_LIVE(4);
-		ENC_LIVE(5);
-		ENC_LIVE(6);
-		ENC_LIVE(7);
-		ENC_LIVE(8);
-		ENC_LIVE(9);
-		ENC_LIVE(10);
-		ENC_LIVE(11);
-		ENC_LIVE(12);
-		ENC_LIVE(13);
-		ENC_LIVE(14);
-		ENC_LIVE(15);
-	}
+	LIVE_SWITCH("aesenc", "aesenclast", reg)
 }
-
-#define OP8_MEM(op, off)                                                             \
-	op " " off "(%[rk]), %%xmm0\n\t" op " " off "(%[rk]), %%xmm1\n\t" op " " off \
-	   "(%[rk]), %%xmm2\n\t" op " " off "(%[rk]), %%xmm3\n\t" op " " off         \
-	   "(%[rk]), %%xmm4\n\t" op " " off "(%[rk]), %%xmm5\n\t" op " " off         \
-	   "(%[rk]), %%xmm6\n\t" op " " off "(%[rk]), %%xmm7\n\t"
 
 void aesni_encrypt_live8(const struct aes_ctx *c)
 {
 	const u32 *rk = c->rk;
 
-	/* Unrolled as aesni_encrypt(): AES-256's extra rounds, then ten common ones. */
-	__asm__ volatile(
-		OP8_MEM("pxor",
-			"0") "cmpl $10, %[rounds]\n\t"
-			     "je 1f\n\t" OP8_MEM("aesenc", "16") OP8_MEM("aesenc", "32")
-				     OP8_MEM("aesenc", "48") OP8_MEM(
-					     "aesenc",
-					     "64") "add $64, %[rk]\n\t"
-						   "1:\n\t" OP8_MEM("aesenc", "16") OP8_MEM(
-							   "aesenc", "32") OP8_MEM("aesenc", "48")
-							   OP8_MEM("aesenc", "64") OP8_MEM(
-								   "aesenc", "80") OP8_MEM("aesenc",
-											   "96")
-								   OP8_MEM("aesenc", "112") OP8_MEM(
-									   "aesenc",
-									   "128") OP8_MEM("aesenc",
-											  "144")
-									   OP8_MEM("aesenclast",
-										   "160")
-		: [rk] "+r"(rk)
-		: [rounds] "r"(c->rounds)
-		: "cc", "memory" CLOBBER_XMM(0) CLOBBER_XMM(1) CLOBBER_XMM(2) CLOBBER_XMM(3)
-				CLOBBER_XMM(4) CLOBBER_XMM(5) CLOBBER_XMM(6) CLOBBER_XMM(7));
+	__asm__ volatile(LIVE8_BODY("aesenc", "aesenclast")
+			 : [rk] "+r"(rk)
+			 : [rounds] "r"(c->rounds)
+			 : "cc", "memory" CLOBBER_XMM0_7);
+}
+
+void aesni_decrypt_live(const struct aes_ctx *c, unsigned reg)
+{
+	const u32 *rk = c->rk;
+
+	LIVE_SWITCH("aesdec", "aesdeclast", reg)
+}
+
+void aesni_decrypt_live8(const struct aes_ctx *c)
+{
+	const u32 *rk = c->rk;
+
+	__asm__ volatile(LIVE8_BODY("aesdec", "aesdeclast")
+			 : [rk] "+r"(rk)
+			 : [rounds] "r"(c->rounds)
+			 : "cc", "memory" CLOBBER_XMM0_7);
+}
+
+/*
+ * The equivalent inverse cipher's schedule (FIPS-197 5.3.5) in the order
+ * AESDEC uses it: round key Nr first, then InvMixColumns of keys Nr-1 .. 1,
+ * then key 0; the rest zero, as aes_expand() leaves it.
+ */
+void aesni_inverse_schedule(struct aes_ctx *dk, const struct aes_ctx *c)
+{
+	unsigned nr = c->rounds;
+
+	for (unsigned r = 0; r <= nr; r++) {
+		const u32 *from = &c->rk[4 * (nr - r)];
+		u32 *to = &dk->rk[4 * r];
+
+		if (r == 0 || r == nr)
+			__asm__ volatile("movdqu (%0), %%xmm1\n\t"
+					 "movdqu %%xmm1, (%1)" ::"r"(from),
+					 "r"(to)
+					 : "memory" XMM_1_1);
+		else
+			__asm__ volatile("movdqu (%0), %%xmm1\n\t"
+					 "aesimc %%xmm1, %%xmm1\n\t"
+					 "movdqu %%xmm1, (%1)" ::"r"(from),
+					 "r"(to)
+					 : "memory" XMM_1_1);
+	}
+	__asm__ volatile("pxor %%xmm1, %%xmm1" ::: "memory" XMM_1_1);
+	for (unsigned i = 4 * (nr + 1); i < ARRAY_SIZE(dk->rk); i++)
+		dk->rk[i] = 0;
+	dk->rounds = nr;
+	dk->reserved[0] = dk->reserved[1] = dk->reserved[2] = 0;
 }
 
 /*

@@ -24,6 +24,11 @@ void aesni_decrypt8(const struct aes_ctx *c, u8 blocks[128]);
  */
 void aesni_encrypt_live(const struct aes_ctx *c, unsigned reg);
 void aesni_encrypt_live8(const struct aes_ctx *c);
+/* @dk = @c's round keys in AESDEC's order, AESIMC on the middle ones (XMM1). */
+void aesni_inverse_schedule(struct aes_ctx *dk, const struct aes_ctx *c);
+/* As aesni_encrypt_live*(), decrypting with such a @dk. */
+void aesni_decrypt_live(const struct aes_ctx *dk, unsigned reg);
+void aesni_decrypt_live8(const struct aes_ctx *dk);
 /* aes_init_encrypt() of a 128-bit key with AESKEYGENASSIST (XMM1-3). */
 void aesni_expand128(struct aes_ctx *c, const u8 key[16]);
 
