@@ -24,7 +24,7 @@ static bool take(struct cursor *c, unsigned n, u64 *v)
  * 16-bit addressing (SDM Vol. 2, table 2-1): no SIB; rm picks a base and
  * an index from BX/BP and SI/DI, rm 6 with mod 0 is a bare disp16, and
  * displacements are 8 or 16 bits.  BP-based forms default to SS, which
- * operand_segment() gets from base 5 as for 32-bit forms.
+ * vcpu_operand_segment() gets from base 5 as for 32-bit forms.
  */
 static const char *decode_modrm16(struct cursor *c, struct insn *in)
 {

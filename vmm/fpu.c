@@ -139,3 +139,42 @@ void fpu_xmm_end(struct vcpu *v)
 {
 	restore(v);
 }
+
+#define XMM_STORE(n)                                                                  \
+	case n:                                                                       \
+		__asm__ volatile("movdqu %%xmm" #n ", (%0)" : : "r"(out) : "memory"); \
+		break
+
+void fpu_xmm_read(struct vcpu *v, unsigned n, u8 out[16])
+{
+	const u8 *a = v->fpu;
+
+	n &= 15;
+	if (this_cpu()->fpu_owner != v) {
+		/* Not live here (never the case during the vCPU's own exits): the saved image. */
+		if (use_xsave && !(*(const u64 *)(a + XSTATE_BV_OFF) & XSTATE_SSE))
+			memset(out, 0, 16); /* SSE in its initial state: all zero */
+		else
+			memcpy(out, a + XMM_OFF + 16 * n, 16);
+		return;
+	}
+	/* A store reads the register without changing it, and touches no other. */
+	switch (n) {
+		XMM_STORE(0);
+		XMM_STORE(1);
+		XMM_STORE(2);
+		XMM_STORE(3);
+		XMM_STORE(4);
+		XMM_STORE(5);
+		XMM_STORE(6);
+		XMM_STORE(7);
+		XMM_STORE(8);
+		XMM_STORE(9);
+		XMM_STORE(10);
+		XMM_STORE(11);
+		XMM_STORE(12);
+		XMM_STORE(13);
+		XMM_STORE(14);
+		XMM_STORE(15);
+	}
+}

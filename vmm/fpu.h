@@ -46,5 +46,12 @@ void fpu_init_reset(struct vcpu *v);
  */
 u8 *fpu_xmm_begin(struct vcpu *v);
 void fpu_xmm_end(struct vcpu *v);
+/*
+ * Read the running vCPU's XMM@n (0-15) into @out without saving or
+ * touching any other state: a store from the live register (from the
+ * saved image if another vCPU's state is live, which exits of @v itself
+ * never see).
+ */
+void fpu_xmm_read(struct vcpu *v, unsigned n, u8 out[16]);
 
 #endif

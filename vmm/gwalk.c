@@ -19,7 +19,8 @@
 #define PTE_NX	  BIT(63)
 #define ADDR_MASK 0x000ffffffffff000ULL
 
-static bool read_entry(const struct gwalk_ctx *c, u64 gpa, unsigned size, u64 *e)
+static bool read_entry(const struct gwalk_ctx *c, u64 gpa, unsigned size, u64 *e,
+		       struct gwalk_trace *t)
 {
 	if (gpa >= c->ram_size || size > c->ram_size - gpa)
 		return false;
@@ -31,6 +32,12 @@ static bool read_entry(const struct gwalk_ctx *c, u64 gpa, unsigned size, u64 *e
 
 		__builtin_memcpy(&e32, c->ram + gpa, 4);
 		*e = e32;
+	}
+	if (t && t->n < GWALK_MAX_ENTRIES) {
+		t->gpa[t->n] = gpa;
+		t->val[t->n] = *e;
+		t->size[t->n] = (u8)size;
+		t->n++;
 	}
 	return true;
 }
@@ -92,13 +99,16 @@ static enum gwalk_result not_present(const struct gwalk_ctx *c, u32 access, u32 
 	return GW_PAGE_FAULT;
 }
 
-enum gwalk_result gwalk(const struct gwalk_ctx *c, u64 la, u32 access, u64 *gpa, u32 *pfec)
+enum gwalk_result gwalk_traced(const struct gwalk_ctx *c, u64 la, u32 access, u64 *gpa, u32 *pfec,
+			       struct gwalk_trace *t)
 {
 	struct perms p = { true, true, false };
 	unsigned levels, shift, esize;
 	u64 table, e;
 
 	*pfec = 0;
+	if (t)
+		t->n = 0;
 	if (!(c->cr0 & CR0_PG)) {
 		*gpa = (c->efer & EFER_LMA) ? la : (u32)la;
 		return GW_OK;
@@ -109,7 +119,7 @@ enum gwalk_result gwalk(const struct gwalk_ctx *c, u64 la, u32 access, u64 *gpa,
 	} else if (c->cr4 & CR4_PAE) {
 		/* The PDPTE level has no permission bits. */
 		la = (u32)la;
-		if (!read_entry(c, (c->cr3 & 0xffffffe0) + ((la >> 30) & 3) * 8, 8, &e))
+		if (!read_entry(c, (c->cr3 & 0xffffffe0) + ((la >> 30) & 3) * 8, 8, &e, t))
 			return GW_OUTSIDE_RAM;
 		if (!(e & PTE_P))
 			return not_present(c, access, pfec);
@@ -125,7 +135,7 @@ enum gwalk_result gwalk(const struct gwalk_ctx *c, u64 la, u32 access, u64 *gpa,
 		u64 idx = (la >> shift) & (esize == 8 ? 511 : 1023);
 		bool large;
 
-		if (!read_entry(c, table + idx * esize, esize, &e))
+		if (!read_entry(c, table + idx * esize, esize, &e, t))
 			return GW_OUTSIDE_RAM;
 		if (!(e & PTE_P))
 			return not_present(c, access, pfec);
@@ -149,6 +159,11 @@ enum gwalk_result gwalk(const struct gwalk_ctx *c, u64 la, u32 access, u64 *gpa,
 		table = esize == 8 ? e & ADDR_MASK : e & 0xfffff000;
 	}
 	return GW_OUTSIDE_RAM; /* not reached */
+}
+
+enum gwalk_result gwalk(const struct gwalk_ctx *c, u64 la, u32 access, u64 *gpa, u32 *pfec)
+{
+	return gwalk_traced(c, la, access, gpa, pfec, NULL);
 }
 
 enum gwalk_result gwalk_read(const struct gwalk_ctx *c, u64 la, u32 access, void *buf, size_t len,

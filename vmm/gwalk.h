@@ -50,6 +50,26 @@ enum gwalk_result {
 enum gwalk_result gwalk(const struct gwalk_ctx *c, u64 la, u32 access, u64 *gpa, u32 *pfec);
 
 /*
+ * Every paging-structure entry a walk read, in order: its guest-physical
+ * address, size and value.  A walk reads at most four (4-level paging;
+ * PAE reads three, 32-bit paging two, no paging none).  The walk's result
+ * is a function of the context, the address, the access kind and these
+ * values alone, which is what makes gwtlb.h's cache exact.
+ */
+#define GWALK_MAX_ENTRIES 4
+
+struct gwalk_trace {
+	unsigned n;
+	u64 gpa[GWALK_MAX_ENTRIES];
+	u64 val[GWALK_MAX_ENTRIES];
+	u8 size[GWALK_MAX_ENTRIES];
+};
+
+/* gwalk(), recording the entries it read in *@t (when @t is not NULL). */
+enum gwalk_result gwalk_traced(const struct gwalk_ctx *c, u64 la, u32 access, u64 *gpa, u32 *pfec,
+			       struct gwalk_trace *t);
+
+/*
  * Copy @len bytes at linear address @la into @buf as an access of kind
  * @access, walking once per page.  *@done counts the bytes copied before
  * it stopped.  On failure *@where is the linear address that faulted (the

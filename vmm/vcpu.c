@@ -375,8 +375,7 @@ void vcpu_seg_state(unsigned sreg, struct seg_state *s)
 	s->ar = (u32)vmcs_read(f->ar);
 }
 
-/* The segment a memory operand uses: an override, else SS for RSP/RBP bases, else DS. */
-static unsigned operand_segment(const struct insn *in)
+unsigned vcpu_operand_segment(const struct insn *in)
 {
 	if (in->seg)
 		return seg_from_prefix(in->seg, SEG_DS);
@@ -405,7 +404,7 @@ bool vcpu_read_operand(struct vcpu *v, const struct insn *in, u64 ea, void *buf,
 
 	if (in->addr_size == 2)
 		ea &= 0xffff;
-	if (!vcpu_segment_linear(v, operand_segment(in), ea, (unsigned)len, false, &la))
+	if (!vcpu_segment_linear(v, vcpu_operand_segment(in), ea, (unsigned)len, false, &la))
 		return false;
 
 	vcpu_walk_ctx(v, &c);

@@ -96,6 +96,8 @@ void vcpu_seg_state(unsigned sreg, struct seg_state *s);
  * injected and false returned.
  */
 bool vcpu_segment_linear(struct vcpu *v, unsigned sreg, u64 off, unsigned len, bool write, u64 *la);
+/* The segment a memory operand uses: an override, else SS for RSP/RBP bases, else DS. */
+unsigned vcpu_operand_segment(const struct insn *in);
 /*
  * Read @len bytes of a memory operand at effective address @ea as the
  * guest would: segmentation, canonical and limit checks (#GP/#SS), paging

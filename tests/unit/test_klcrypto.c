@@ -923,6 +923,174 @@ static __attribute__((noinline)) void run_polyval_dump(bool public, u8 *s, const
 	xmm_dump(regs);
 }
 
+/*
+ * The eight-block AES-NI paths (AES*WIDE*KL) and the AESKEYGENASSIST key
+ * expansion against the C, random keys and blocks, through the public
+ * dispatch and directly.
+ */
+static void test_ni_blocks_and_expansion_vs_c(void **state)
+{
+	(void)state;
+	need_host(true, false);
+	for (int n = 0; n < 300; n++) {
+		unsigned key_bits = n & 1 ? 256 : 128;
+		u8 key[32], in[128], ref[128], got[128];
+		struct aes_ctx c_ctx, ni_ctx;
+
+		rng_fill(key, sizeof(key));
+		rng_fill(in, sizeof(in));
+		klcrypto_select(false, false);
+		aes_init_encrypt(&c_ctx, key, key_bits);
+		klcrypto_select(true, false);
+		aes_init_encrypt(&ni_ctx, key, key_bits);
+		assert_memory_equal(&ni_ctx, &c_ctx, sizeof(c_ctx));
+		if (key_bits == 128) {
+			memset(&ni_ctx, 0xee, sizeof(ni_ctx));
+			aesni_expand128(&ni_ctx, key);
+			assert_memory_equal(&ni_ctx, &c_ctx, sizeof(c_ctx));
+		}
+		for (int dec = 0; dec < 2; dec++) {
+			klcrypto_select(false, false);
+			for (int b = 0; b < 8; b++)
+				(dec ? aes_decrypt : aes_encrypt)(&c_ctx, in + 16 * b,
+								  ref + 16 * b);
+			klcrypto_select(true, false);
+			memcpy(got, in, sizeof(got));
+			(dec ? aes_decrypt_blocks : aes_encrypt_blocks)(&c_ctx, got, 8);
+			assert_memory_equal(got, ref, sizeof(ref));
+			memcpy(got, in, sizeof(got));
+			(dec ? aesni_decrypt8 : aesni_encrypt8)(&c_ctx, got);
+			assert_memory_equal(got, ref, sizeof(ref));
+			/* One block through the blocks API: the one-block path. */
+			memcpy(got, in, 16);
+			(dec ? aes_decrypt_blocks : aes_encrypt_blocks)(&c_ctx, got, 1);
+			assert_memory_equal(got, ref, 16);
+			klcrypto_select(false, false);
+			memcpy(got, in, sizeof(got));
+			(dec ? aes_decrypt_blocks : aes_encrypt_blocks)(&c_ctx, got, 8);
+			assert_memory_equal(got, ref, sizeof(ref));
+		}
+	}
+	klcrypto_select(false, false);
+}
+
+/* Load XMM0-15 from @regs, en- or decrypt live registers, store XMM0-15 back. */
+static __attribute__((noinline)) bool run_live_dir(bool dec, const struct aes_ctx *c,
+						   unsigned first, unsigned n, u8 regs[16][16])
+{
+	bool ok;
+
+#define R16(op)                                                                                 \
+	op(0) op(1) op(2) op(3) op(4) op(5) op(6) op(7) op(8) op(9) op(10) op(11) op(12) op(13) \
+		op(14) op(15)
+#define LD(i) "movdqu " #i "*16(%0), %%xmm" #i "\n\t"
+#define ST(i) "movdqu %%xmm" #i ", " #i "*16(%0)\n\t"
+	__asm__ volatile(R16(LD)::"r"(regs)
+			 : "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
+			   "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+	ok = (dec ? aes_decrypt_live : aes_encrypt_live)(c, first, n);
+	__asm__ volatile(R16(ST)::"r"(regs) : "memory");
+#undef LD
+#undef ST
+#undef R16
+	return ok;
+}
+
+static bool run_live(const struct aes_ctx *c, unsigned first, unsigned n, u8 regs[16][16])
+{
+	return run_live_dir(false, c, first, n, regs);
+}
+
+/*
+ * aes_decrypt_live() with aes_init_decrypt_live()'s keys: exactly the
+ * named registers become their AES decryption (the C inverse cipher's
+ * result), every other register keeps its value; without AES-NI the keys
+ * are not prepared and nothing is done.
+ */
+static void test_ni_decrypt_live_registers(void **state)
+{
+	static struct aes_ctx c, dk;
+	u8 key[32], regs[16][16], before[16][16], want[16];
+
+	(void)state;
+	need_host(true, false);
+	for (unsigned key_bits = 128; key_bits <= 256; key_bits += 128) {
+		rng_fill(key, sizeof(key));
+		klcrypto_select(false, false);
+		aes_init_decrypt(&c, key, key_bits);
+		assert_false(aes_init_decrypt_live(&dk, &c));
+		klcrypto_select(true, false);
+		assert_true(aes_init_decrypt_live(&dk, &c));
+		for (unsigned first = 0; first <= 16; first++) {
+			unsigned n = first == 16 ? 8 : 1, lo = first == 16 ? 0 : first;
+
+			rng_fill(before, sizeof(before));
+			memcpy(regs, before, sizeof(regs));
+			assert_true(run_live_dir(true, &dk, lo, n, regs));
+			klcrypto_select(false, false);
+			for (unsigned r = 0; r < 16; r++) {
+				if (r >= lo && r < lo + n) {
+					aes_decrypt(&c, before[r], want);
+					assert_memory_equal(regs[r], want, 16);
+				} else {
+					assert_memory_equal(regs[r], before[r], 16);
+				}
+			}
+			klcrypto_select(true, false);
+		}
+		memcpy(regs, before, sizeof(regs));
+		klcrypto_select(false, false);
+		assert_false(run_live_dir(true, &dk, 3, 1, regs));
+		assert_memory_equal(regs, before, sizeof(regs));
+	}
+	klcrypto_select(false, false);
+}
+
+/*
+ * aes_encrypt_live(): exactly the named registers become their AES
+ * encryption, every other register keeps its value (they are the
+ * guest's); without AES-NI, or for a count other than 1 or XMM0-7, it
+ * declines and changes nothing.  (A misaligned context cannot be built
+ * legally: the type is 16-byte aligned.)
+ */
+static void test_ni_encrypt_live_registers(void **state)
+{
+	static struct aes_ctx c; /* 16-byte aligned by its type */
+	u8 key[32], regs[16][16], before[16][16], want[16];
+
+	(void)state;
+	need_host(true, false);
+	for (unsigned key_bits = 128; key_bits <= 256; key_bits += 128) {
+		rng_fill(key, sizeof(key));
+		klcrypto_select(true, false);
+		aes_init_encrypt(&c, key, key_bits);
+		for (unsigned first = 0; first <= 16; first++) {
+			unsigned n = first == 16 ? 8 : 1, lo = first == 16 ? 0 : first;
+
+			rng_fill(before, sizeof(before));
+			memcpy(regs, before, sizeof(regs));
+			assert_true(run_live(&c, lo, n, regs));
+			for (unsigned r = 0; r < 16; r++) {
+				if (r >= lo && r < lo + n) {
+					aes_encrypt(&c, before[r], want);
+					assert_memory_equal(regs[r], want, 16);
+				} else {
+					assert_memory_equal(regs[r], before[r], 16);
+				}
+			}
+		}
+		/* Declines: C selected, an unsupported count or register. */
+		memcpy(regs, before, sizeof(regs));
+		klcrypto_select(false, false);
+		assert_false(run_live(&c, 3, 1, regs));
+		klcrypto_select(true, false);
+		assert_false(run_live(&c, 2, 8, regs));
+		assert_false(run_live(&c, 16, 1, regs));
+		assert_memory_equal(regs, before, sizeof(regs));
+	}
+	klcrypto_select(false, false);
+}
+
 static void test_ni_wipes_xmm(void **state)
 {
 	u8 key[32], in[16], out[16], x[48], s[16] = { 0 }, regs[6][16], zero[16] = { 0 };
@@ -1029,6 +1197,9 @@ int main(void)
 		cmocka_unit_test(test_ni_aes_vs_c),
 		cmocka_unit_test(test_ni_polyval_vs_c),
 		cmocka_unit_test(test_ni_wrap_vs_c),
+		cmocka_unit_test(test_ni_blocks_and_expansion_vs_c),
+		cmocka_unit_test(test_ni_encrypt_live_registers),
+		cmocka_unit_test(test_ni_decrypt_live_registers),
 		cmocka_unit_test(test_ni_wipes_xmm),
 		cmocka_unit_test(test_ni_dispatch),
 	};

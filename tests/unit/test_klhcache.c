@@ -95,11 +95,59 @@ static void test_eviction_and_flush_wipe(void **state)
 		assert_null(kl_hcache_find(&c, 9, h[i], 48));
 }
 
+/*
+ * An evicted entry keeps nothing of its key: the schedules it expanded are
+ * wiped (not merely marked stale) and a shorter new key or handle leaves
+ * no old bytes behind it.
+ */
+static void test_eviction_wipes_schedules(void **state)
+{
+	static struct kl_hcache c;
+	static const struct aes_ctx zero_ctx;
+	u8 h[48], h64[64], k256[32], none[32] = { 0 };
+	struct kl_hcache_entry *e;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	memset(k256, 0x77, sizeof(k256));
+	memset(h, 0x11, sizeof(h));
+	memset(h64, 0x22, sizeof(h64));
+	e = kl_hcache_insert(&c, 9, h64, 64, 0, k256, 256);
+	assert_non_null(e);
+	kl_hcache_ctx(e, false);
+	kl_hcache_ctx(e, true);
+	assert_true(e->has_enc && e->has_dec);
+	/* The in-place decryption keys too, where the host can make them. */
+	if (__builtin_cpu_supports("aes")) {
+		klcrypto_select(true, false);
+		assert_true(kl_hcache_prepare_dk(e));
+		assert_true(e->has_dk);
+		klcrypto_select(false, false);
+	}
+	for (int i = 1; i <= KL_HCACHE_WAYS; i++) {
+		h[0] = (u8)i;
+		assert_non_null(kl_hcache_insert(&c, 9, h, 48, 0, key, 128));
+	}
+	/* Entry 0 was the victim of the last insert: a 128-bit key, nothing expanded yet. */
+	assert_int_equal(c.e[0].key_bits, 128);
+	assert_false(c.e[0].has_enc || c.e[0].has_dec || c.e[0].has_dk);
+	assert_memory_equal(&c.e[0].enc, &zero_ctx, sizeof(zero_ctx));
+	assert_memory_equal(&c.e[0].dec, &zero_ctx, sizeof(zero_ctx));
+	assert_memory_equal(&c.e[0].dk, &zero_ctx, sizeof(zero_ctx));
+	assert_memory_equal(c.e[0].key, key, 16);
+	assert_memory_equal(c.e[0].key + 16, none, 16);
+	assert_memory_equal(c.e[0].handle, h, 48);
+	assert_memory_equal(c.e[0].handle + 48, none, 16); /* the old 64-byte handle's tail */
+	kl_hcache_flush(&c);
+	assert_true(all_zero(&c, sizeof(c)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hit_only_for_same_bytes_and_version),
 		cmocka_unit_test(test_eviction_and_flush_wipe),
+		cmocka_unit_test(test_eviction_wipes_schedules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -99,6 +99,49 @@ static void test_evict_wipes_only_its_owner(void **state)
 	assert_true(kl_slot_make_resident(&s, 1, 10, &a, fake_load));
 }
 
+/*
+ * The slot keeps its key's AES-256 schedule: expanded once, equal to a
+ * fresh expansion, wrapping exactly as kl_wrap() does, and wiped (not
+ * just marked stale) when another key is loaded or the key is evicted.
+ */
+static void test_schedule_follows_the_key(void **state)
+{
+	struct kl_slot s = { 0 };
+	struct kl_iwkey a = key_of(0xaa), b = key_of(0x55);
+	struct aes_ctx want, zero = { 0 };
+	const struct aes_ctx *got;
+	u8 key[16] = { 1, 2, 3 }, h1[48], h2[48], back[16];
+	u32 aad;
+
+	(void)state;
+	kl_slot_make_resident(&s, 1, 10, &a, fake_load);
+	assert_false(s.has_sched);
+	got = kl_slot_sched(&s);
+	aes_init_encrypt(&want, a.encryption, 256);
+	assert_memory_equal(got, &want, sizeof(want));
+	assert_ptr_equal(kl_slot_sched(&s), got); /* once, not per call */
+	kl_wrap_sched(&s.key, got, 1, key, 128, h1);
+	kl_wrap(&a, 1, key, 128, h2);
+	assert_memory_equal(h1, h2, sizeof(h1));
+	assert_true(kl_unwrap_sched(&s.key, got, h1, 128, back, &aad));
+	assert_memory_equal(back, key, 16);
+	/* Another key: the old schedule is gone before anything uses the slot. */
+	kl_slot_make_resident(&s, 2, 11, &b, fake_load);
+	assert_false(s.has_sched);
+	assert_memory_equal(&s.sched, &zero, sizeof(zero));
+	aes_init_encrypt(&want, b.encryption, 256);
+	assert_memory_equal(kl_slot_sched(&s), &want, sizeof(want));
+	/* A handle of the old key is refused under the new one. */
+	assert_false(kl_unwrap_sched(&s.key, kl_slot_sched(&s), h1, 128, back, &aad));
+	/* The same key at a new version (LOADIWKEY of equal bytes) also re-expands. */
+	kl_slot_make_resident(&s, 2, 12, &b, fake_load);
+	assert_false(s.has_sched);
+	kl_slot_sched(&s);
+	kl_slot_evict(&s, 2);
+	assert_false(s.has_sched);
+	assert_memory_equal(&s.sched, &zero, sizeof(zero));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -106,6 +149,7 @@ int main(void)
 		cmocka_unit_test_setup(test_one_load_per_switch, setup),
 		cmocka_unit_test_setup(test_key_change_reloads, setup),
 		cmocka_unit_test_setup(test_evict_wipes_only_its_owner, setup),
+		cmocka_unit_test_setup(test_schedule_follows_the_key, setup),
 	};
 
 	return cmocka_run_group_tests_name("klslot", tests, NULL, NULL);

@@ -16,49 +16,77 @@
 #include "vmm/prof.h"
 #include "vmm/kl/internal.h"
 #include "vmm/kl/klinsn.h"
+#include "vmm/segment.h"
 #include "vmm/vcpu.h"
 
 #define FLAGS_KL \
 	(RFLAGS_CF | BIT(2) | BIT(4) | RFLAGS_ZF | BIT(7) | BIT(11)) /* CF PF AF ZF SF OF */
 
-static void set_flags(bool zf)
-{
-	u64 rf = vmcs_read(GUEST_RFLAGS) & ~FLAGS_KL;
+#define AR_L  BIT(13) /* CS: 64-bit code */
+#define AR_DB BIT(14) /* CS: 32-bit default operand size */
 
-	vmcs_write_hot(GUEST_RFLAGS, rf | (zf ? RFLAGS_ZF : 0));
+/*
+ * The guest state the #UD path needs, read from the VMCS once per emulated
+ * instruction instead of by each helper (CR0, CR4, RFLAGS and the code
+ * size were read three or four times each).  Nothing the emulation does
+ * before it writes RFLAGS changes any of them.
+ */
+struct kl_state {
+	u64 rip, cs_base, rflags;
+	unsigned mode_bits, cpl;
+	struct gwalk_ctx walk; /* as vcpu_walk_ctx(): CR0/CR4 through their shadows */
+};
+
+static void read_state(struct vcpu *v, struct kl_state *st)
+{
+	u64 cs_ar = vmcs_read(GUEST_CS_AR_BYTES);
+	struct gwalk_ctx *c = &st->walk;
+
+	st->rip = vmcs_read(GUEST_RIP);
+	st->cs_base = vmcs_read(GUEST_CS_BASE);
+	st->rflags = vmcs_read(GUEST_RFLAGS);
+	c->ram = v->vm->ram;
+	c->ram_size = v->vm->ram_size;
+	c->cr0 = vcpu_cr0();
+	c->cr3 = vmcs_read(GUEST_CR3);
+	c->cr4 = vcpu_cr4();
+	c->efer = vmcs_read(GUEST_IA32_EFER);
+	c->ac = !!(st->rflags & RFLAGS_AC);
+	/* vcpu_mode_bits() and vcpu_cpl(), from the values just read. */
+	st->mode_bits = (cs_ar & AR_L) && (c->efer & BIT(10)) ? 64 : (cs_ar & AR_DB) ? 32 : 16;
+	st->cpl = (c->cr0 & CR0_PE) ? (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3 : 0;
 }
 
-static void finish(struct vcpu *v, const struct insn *in, bool zf)
+static void finish(struct vcpu *v, const struct insn *in, u64 rflags, bool zf)
 {
-	set_flags(zf);
+	vmcs_write_hot(GUEST_RFLAGS, (rflags & ~FLAGS_KL) | (zf ? RFLAGS_ZF : 0));
 	vcpu_complete_instruction(v, in->len);
 }
 
-void kl_emulate_loadiwkey(struct vcpu *v, const struct insn *in)
+void kl_emulate_loadiwkey(struct vcpu *v, const struct insn *in, unsigned cpl, u64 rflags)
 {
 	u32 eax = (u32)v->regs.rax;
-	u8 *xmm;
 
-	if (kl_loadiwkey_faults(eax, vcpu_cpl(), kl_cpuid19_ecx(v))) {
+	if (kl_loadiwkey_faults(eax, cpl, kl_cpuid19_ecx(v))) {
 		vcpu_inject_gp(v);
 		return;
 	}
-	xmm = fpu_xmm_begin(v);
-	memcpy(v->kl.iwkey.integrity, xmm, 16); /* XMM0 */
-	memcpy(v->kl.iwkey.encryption, xmm + 16 * in->rm, 16); /* [127:0] = r/m */
-	memcpy(v->kl.iwkey.encryption + 16, xmm + 16 * in->reg, 16); /* [255:128] = reg */
-	fpu_xmm_end(v);
+	/* Only read: straight from the live registers, no XSAVE/XRSTOR. */
+	fpu_xmm_read(v, 0, v->kl.iwkey.integrity); /* XMM0 */
+	fpu_xmm_read(v, in->rm, v->kl.iwkey.encryption); /* [127:0] = r/m */
+	fpu_xmm_read(v, in->reg, v->kl.iwkey.encryption + 16); /* [255:128] = reg */
 	v->kl.iwkey.nobackup = eax & 1;
 	v->kl.iwkey.key_source = (eax >> 1) & 0xf;
 	kl_key_changed(v);
-	finish(v, in, false);
+	finish(v, in, rflags, false);
 }
 
-static void encodekey(struct vcpu *v, const struct insn *in)
+static void encodekey(struct vcpu *v, const struct kl_state *st, const struct insn *in)
 {
 	unsigned bits = in->opcode == KL_OP_ENCODEKEY256 ? 256 : 128;
 	u32 src = (u32)vcpu_gpr(v, in->rm);
-	const struct kl_iwkey *iw = &kl_this_slot()->key;
+	struct kl_slot *slot = kl_this_slot();
+	const struct kl_iwkey *iw = &slot->key;
 	u8 handle[KL_HANDLE256_SIZE];
 	u8 *xmm;
 
@@ -67,13 +95,14 @@ static void encodekey(struct vcpu *v, const struct insn *in)
 		return;
 	}
 	xmm = fpu_xmm_begin(v);
-	kl_wrap(iw, src, xmm, bits, handle); /* key: XMM0, or XMM1:XMM0 */
+	kl_wrap_sched(iw, kl_slot_sched(slot), src, xmm, bits,
+		      handle); /* key: XMM0, or XMM1:XMM0 */
 	memcpy(xmm, handle, KL_HANDLE_SIZE(bits));
 	memset(xmm + 16 * 4, 0, 16 * 3); /* XMM4-6 := 0 */
 	fpu_xmm_end(v);
 	memzero_explicit(handle, sizeof(handle));
 	vcpu_set_gpr(v, in->reg, iw->nobackup | (u32)iw->key_source << 1); /* zero-extends */
-	finish(v, in, false);
+	finish(v, in, st->rflags, false);
 }
 
 static u64 gpr_of(void *v, unsigned n)
@@ -82,29 +111,33 @@ static u64 gpr_of(void *v, unsigned n)
 }
 
 /*
- * The handle's entry in the vCPU's cache, unwrapping it (the full
- * integrity check) on a miss; NULL if the handle is refused.  Entries are
- * tied to the slot's key version, and used only while the slot holds this
- * vCPU's key (otherwise nothing is cached and a missed switch still shows
- * as refused handles).
+ * The slot key version the vCPU's handle cache is used under: the slot's,
+ * while the slot holds this vCPU's key; otherwise 0, under which nothing
+ * is found or cached, so a missed switch still shows as refused handles.
  */
-static struct kl_hcache_entry *unwrap_cached(struct vcpu *v, const u8 *handle, unsigned key_bits,
-					     struct kl_hcache_entry *tmp)
+static u64 cache_version(const struct vcpu *v, const struct kl_slot *s)
 {
-	const struct kl_slot *s = kl_this_slot();
+	return s->owner == v->kl.id ? s->version : 0;
+}
+
+/*
+ * A handle the cache does not hold: the full integrity check and
+ * decryption, remembered on success; NULL if the handle is refused.
+ */
+static struct kl_hcache_entry *unwrap_miss(struct vcpu *v, const u8 *handle, unsigned key_bits,
+					   struct kl_hcache_entry *tmp)
+{
+	struct kl_slot *s = kl_this_slot();
 	unsigned len = KL_HANDLE_SIZE(key_bits);
-	u64 version = s->owner == v->kl.id ? s->version : 0;
-	struct kl_hcache_entry *e = kl_hcache_find(&v->kl.hcache, version, handle, len);
+	struct kl_hcache_entry *e;
 	u8 key[32];
 	u32 aad;
 
-	if (e)
-		return e;
-	if (!kl_unwrap(&s->key, handle, key_bits, key, &aad)) {
+	if (!kl_unwrap_sched(&s->key, kl_slot_sched(s), handle, key_bits, key, &aad)) {
 		memzero_explicit(key, sizeof(key));
 		return NULL;
 	}
-	e = kl_hcache_insert(&v->kl.hcache, version, handle, len, aad, key, key_bits);
+	e = kl_hcache_insert(&v->kl.hcache, cache_version(v, s), handle, len, aad, key, key_bits);
 	if (!e) { /* not cacheable: a one-use entry on the stack */
 		e = tmp;
 		memset(e, 0, sizeof(*e));
@@ -116,56 +149,149 @@ static struct kl_hcache_entry *unwrap_cached(struct vcpu *v, const u8 *handle, u
 	return e;
 }
 
+/* The restrictions, checked on every use, cached or not. */
+static bool restrictions_allow(const struct kl_hcache_entry *e, struct kl_aes_form f, unsigned cpl)
+{
+	if ((e->aad & KL_AAD_CPL0) && cpl > 0)
+		return false;
+	return !(e->aad & (f.decrypt ? KL_AAD_NO_DECRYPT : KL_AAD_NO_ENCRYPT));
+}
+
+/*
+ * vcpu_read_operand() with the state already read and the walk through
+ * the vCPU's exact translation cache: the same segment checks and page
+ * walk, one contiguous copy per page.  Any fault, or bytes outside guest
+ * RAM, goes to vcpu_read_operand() itself, which redoes the access from
+ * scratch and injects exactly what it finds (or stops the VM).
+ */
+static bool read_handle(struct vcpu *v, const struct kl_state *st, const struct insn *in, u64 ea,
+			u8 *buf, size_t len)
+{
+	unsigned sreg = vcpu_operand_segment(in);
+	struct seg_state s = { 0, 0, 0 };
+	u64 la, where;
+	size_t done;
+	u32 pfec;
+
+	/*
+	 * In 64-bit mode seg_linear() looks only at the base, which is 0 for
+	 * all but FS and GS (vcpu_seg_state()'s rule): no VMCS reads for them.
+	 */
+	if (st->mode_bits != 64 || sreg == SEG_FS || sreg == SEG_GS)
+		vcpu_seg_state(sreg, &s);
+	if (seg_linear(&s, in->addr_size == 2 ? ea & 0xffff : ea, (unsigned)len, st->mode_bits,
+		       st->walk.cr0 & CR0_PE, false, &la) &&
+	    gwtlb_read(&v->kl.dtlb, &st->walk, la, gwalk_access(st->cpl, GW_READ), buf, len, &done,
+		       &where, &pfec) == GW_OK)
+		return true;
+	return vcpu_read_operand(v, in, ea, buf, len);
+}
+
 /* AES*KL and AES*WIDE*KL: ZF = 1 and no register change when the handle is refused. */
-static void aes_kl(struct vcpu *v, const struct insn *in, bool wide)
+static void aes_kl(struct vcpu *v, const struct kl_state *st, const struct insn *in, bool wide)
 {
 	struct kl_aes_form f = kl_aes_form(in);
+	unsigned len = KL_HANDLE_SIZE(f.key_bits);
+	unsigned first = wide ? 0 : in->reg, n = wide ? 8 : 1; /* XMM0-7, or the one register */
 	u8 handle[KL_HANDLE256_SIZE];
-	u64 ea = insn_effective_address(in, gpr_of, v, vmcs_read(GUEST_RIP) + in->len);
+	u64 ea = insn_effective_address(in, gpr_of, v, st->rip + in->len);
 	struct kl_hcache_entry *e, tmp;
-	const struct aes_ctx *ctx;
 	bool ok;
 	u8 *xmm;
 
-	if (!vcpu_read_operand(v, in, ea, handle, KL_HANDLE_SIZE(f.key_bits)))
+	if (!read_handle(v, st, in, ea, handle, len))
 		return; /* fault injected (or the VM stopped) */
 	PROF_MARK(PROF_OPERAND);
+	e = kl_hcache_find(&v->kl.hcache, cache_version(v, kl_this_slot()), handle, len);
+	/*
+	 * A cached handle whose round keys are already laid out needs no
+	 * vector code but the AES itself: en- or decrypt the guest's live
+	 * registers in place (the round keys are memory operands, no other
+	 * register is touched), without the XSAVE/XRSTOR round trip.  A
+	 * refused handle changes no register either.  Everything else (a miss,
+	 * whose unwrap runs AES-NI/PCLMULQDQ over XMM0-8, keys still to
+	 * expand, no AES-NI) takes the saved-image path below.
+	 */
+	if (e && (f.decrypt ? e->has_dk : e->has_enc)) {
+		PROF_MARK(PROF_UNWRAP); /* the lookup; no save or restore on this path */
+		ok = restrictions_allow(e, f, st->cpl);
+		if (!ok || (f.decrypt ? aes_decrypt_live(&e->dk, first, n) :
+					aes_encrypt_live(&e->enc, first, n))) {
+			PROF_MARK(PROF_AES);
+			memzero_explicit(handle, sizeof(handle));
+			finish(v, in, st->rflags, !ok);
+			PROF_MARK(PROF_FINISH);
+			return;
+		}
+	}
 	/* The unwrap too may use AES-NI/PCLMULQDQ: the guest's XMM state is saved first. */
 	xmm = fpu_xmm_begin(v);
 	PROF_MARK(PROF_XMM_SAVE);
-	e = unwrap_cached(v, handle, f.key_bits, &tmp);
+	if (!e)
+		e = unwrap_miss(v, handle, f.key_bits, &tmp);
 	PROF_MARK(PROF_UNWRAP);
-	ok = e != NULL;
-	/* The restrictions are checked on every use, cached or not. */
-	if (ok && (e->aad & KL_AAD_CPL0) && vcpu_cpl() > 0)
-		ok = false;
-	if (ok && (e->aad & (f.decrypt ? KL_AAD_NO_DECRYPT : KL_AAD_NO_ENCRYPT)))
-		ok = false;
-	if (ok) {
-		ctx = kl_hcache_ctx(e, f.decrypt);
-		for (unsigned r = wide ? 0 : in->reg; r < (wide ? 8 : in->reg + 1u); r++)
-			(f.decrypt ? aes_decrypt : aes_encrypt)(ctx, xmm + 16 * r, xmm + 16 * r);
-	}
+	ok = e && restrictions_allow(e, f, st->cpl);
+	if (ok)
+		(f.decrypt ? aes_decrypt_blocks : aes_encrypt_blocks)(kl_hcache_ctx(e, f.decrypt),
+								      xmm + 16 * first, n);
+	/* Lay out the in-place decryption keys now, while the state is saved (AES-NI). */
+	if (ok && f.decrypt && e != &tmp)
+		kl_hcache_prepare_dk(e);
 	PROF_MARK(PROF_AES);
 	fpu_xmm_end(v);
 	PROF_MARK(PROF_XMM_RESTORE);
 	if (e == &tmp)
 		memzero_explicit(&tmp, sizeof(tmp));
 	memzero_explicit(handle, sizeof(handle));
-	finish(v, in, !ok);
+	finish(v, in, st->rflags, !ok);
 	PROF_MARK(PROF_FINISH);
+}
+
+/*
+ * vcpu_decode_insn() through the vCPU's exact caches: the 15 bytes at
+ * CS:RIP are fetched through the translation cache every time (so changed
+ * code or page tables are seen), and decoded through the decode cache.  A
+ * fetch that stops short (a fault, or RAM's end) takes the full path,
+ * which decodes what it can and injects the fetch's #PF if that mattered.
+ */
+static const char *fetch_decode(struct vcpu *v, const struct kl_state *st, struct insn *scratch,
+				const struct insn **in)
+{
+	u8 bytes[INSN_MAX_LEN];
+	size_t len;
+	u64 where;
+	u32 pfec;
+	enum gwalk_result r;
+
+	r = gwtlb_read(&v->kl.itlb, &st->walk, st->cs_base + st->rip,
+		       gwalk_access(st->cpl, GW_FETCH), bytes, INSN_MAX_LEN, &len, &where, &pfec);
+	PROF_MARK(PROF_FETCH);
+	*in = scratch;
+	if (r != GW_OK)
+		return vcpu_decode_insn(v, scratch);
+	/* A hit is used in place: nothing changes the cache before the instruction is done. */
+	*in = dcache_find(&v->kl.dcache, bytes, len, st->mode_bits);
+	if (*in)
+		return NULL;
+	*in = scratch;
+	return dcache_decode(&v->kl.dcache, bytes, len, st->mode_bits, scratch);
 }
 
 void kl_handle_ud(struct vcpu *v)
 {
-	struct insn in;
+	struct kl_state st;
+	struct insn scratch;
+	const struct insn *in;
 	enum kl_op op;
 	bool ud;
-	u64 cr0 = vcpu_cr0(), cr4 = vcpu_cr4();
+	u64 cr0, cr4;
 	const char *err;
 
 	PROF_MARK(PROF_EXIT_DISPATCH);
-	err = vcpu_decode_insn(v, &in);
+	read_state(v, &st);
+	cr0 = st.walk.cr0;
+	cr4 = st.walk.cr4;
+	err = fetch_decode(v, &st, &scratch, &in);
 	PROF_MARK(PROF_DECODE);
 	if (err == vcpu_fetch_fault)
 		return;
@@ -173,7 +299,7 @@ void kl_handle_ud(struct vcpu *v)
 		vcpu_inject_ud(v);
 		return;
 	}
-	op = kl_classify(&in, &ud);
+	op = kl_classify(in, &ud);
 	/* Not Key Locker, or one of its #UD conditions: reflect the #UD unchanged. */
 	if (op == KL_NONE || ud || !v->vm->def.kl || !(cr4 & CR4_KL) || (cr0 & CR0_EM) ||
 	    !(cr4 & CR4_OSFXSR)) {
@@ -191,16 +317,16 @@ void kl_handle_ud(struct vcpu *v)
 	 */
 	switch (op) {
 	case KL_LOADIWKEY:
-		kl_emulate_loadiwkey(v, &in);
+		kl_emulate_loadiwkey(v, in, st.cpl, st.rflags);
 		break;
 	case KL_ENCODEKEY:
-		encodekey(v, &in);
+		encodekey(v, &st, in);
 		break;
 	case KL_AES:
-		aes_kl(v, &in, false);
+		aes_kl(v, &st, in, false);
 		break;
 	default:
-		aes_kl(v, &in, true);
+		aes_kl(v, &st, in, true);
 		break;
 	}
 }

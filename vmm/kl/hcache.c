@@ -3,19 +3,28 @@
 #include "vmm/kl/hcache.h"
 #include "lib/string.h"
 
-/* Handle lengths are multiples of 16: compare eight bytes at a time. */
+/*
+ * Handle lengths are multiples of 16: compare eight bytes at a time,
+ * stopping at the first difference.  Early exit is fine: the handle bytes
+ * are the guest's own (it supplied them), and whether one hits the cache
+ * is something it can time anyway; nothing secret is compared.
+ */
 static bool same_handle(const u8 *a, const u8 *b, unsigned len)
 {
-	u64 diff = 0;
+	u64 x, y;
 
+	/* The tag's first word first: different handles almost always differ there. */
+	__builtin_memcpy(&x, a + 16, 8); /* inlined: a plain load */
+	__builtin_memcpy(&y, b + 16, 8);
+	if (x != y)
+		return false;
 	for (unsigned i = 0; i < len; i += 8) {
-		u64 x, y;
-
-		__builtin_memcpy(&x, a + i, 8); /* inlined: a plain load */
+		__builtin_memcpy(&x, a + i, 8);
 		__builtin_memcpy(&y, b + i, 8);
-		diff |= x ^ y;
+		if (x != y)
+			return false;
 	}
-	return !diff;
+	return true;
 }
 
 struct kl_hcache_entry *kl_hcache_find(struct kl_hcache *c, u64 version, const u8 *handle,
@@ -39,7 +48,23 @@ struct kl_hcache_entry *kl_hcache_insert(struct kl_hcache *c, u64 version, const
 	if (!version || len > sizeof(e->handle))
 		return NULL;
 	c->next = (c->next + 1) % KL_HCACHE_WAYS;
-	memzero_explicit(e, sizeof(*e));
+	/*
+	 * Wipe the victim: an empty entry is all zero, and of an occupied one
+	 * the schedules it expanded and whatever of its handle and key the new
+	 * ones do not overwrite; the rest is rewritten below.
+	 */
+	if (e->has_enc)
+		memzero_explicit(&e->enc, sizeof(e->enc));
+	if (e->has_dec)
+		memzero_explicit(&e->dec, sizeof(e->dec));
+	if (e->has_dk)
+		memzero_explicit(&e->dk, sizeof(e->dk));
+	e->has_enc = e->has_dec = e->has_dk = false;
+	/* What the new handle and key do not overwrite (a longer old one's tail). */
+	if (e->len > len)
+		memzero_explicit(e->handle + len, e->len - len);
+	if (e->key_bits > key_bits)
+		memzero_explicit(e->key + key_bits / 8, (e->key_bits - key_bits) / 8);
 	memcpy(e->handle, handle, len);
 	e->len = (u8)len;
 	e->aad = aad;
@@ -59,6 +84,13 @@ const struct aes_ctx *kl_hcache_ctx(struct kl_hcache_entry *e, bool decrypt)
 		e->has_enc = true;
 	}
 	return decrypt ? &e->dec : &e->enc;
+}
+
+bool kl_hcache_prepare_dk(struct kl_hcache_entry *e)
+{
+	if (!e->has_dk)
+		e->has_dk = aes_init_decrypt_live(&e->dk, kl_hcache_ctx(e, true));
+	return e->has_dk;
 }
 
 void kl_hcache_flush(struct kl_hcache *c)

@@ -32,6 +32,9 @@ struct kl_hcache_entry {
 	u16 key_bits;
 	bool has_enc, has_dec; /* schedules are expanded on first use */
 	struct aes_ctx enc, dec;
+	/* AES-NI only: the decryption round keys in order of use, for in-place decryption. */
+	bool has_dk;
+	struct aes_ctx dk;
 };
 
 struct kl_hcache {
@@ -47,6 +50,12 @@ struct kl_hcache_entry *kl_hcache_insert(struct kl_hcache *c, u64 version, const
 					 unsigned len, u32 aad, const u8 *key, unsigned key_bits);
 /* The entry's encryption or decryption schedule, expanded on first use. */
 const struct aes_ctx *kl_hcache_ctx(struct kl_hcache_entry *e, bool decrypt);
+/*
+ * Prepare @e's in-place decryption keys (aes_init_decrypt_live()) if not
+ * done yet; runs AES-NI, so only where the guest's vector state is saved.
+ * False (nothing prepared) without AES-NI.
+ */
+bool kl_hcache_prepare_dk(struct kl_hcache_entry *e);
 /* Forget and wipe every entry. */
 void kl_hcache_flush(struct kl_hcache *c);
 

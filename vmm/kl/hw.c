@@ -137,5 +137,5 @@ void kl_hw_loadiwkey_exit(struct vcpu *v)
 		mismatch_logged = true;
 		pr_warn("keylocker: LOADIWKEY exit information disagrees with the instruction bytes; using the bytes (logged once)\n");
 	}
-	kl_emulate_loadiwkey(v, &in);
+	kl_emulate_loadiwkey(v, &in, vcpu_cpl(), vmcs_read(GUEST_RFLAGS));
 }

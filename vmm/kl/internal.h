@@ -17,8 +17,8 @@ struct kl_slot *kl_this_slot(void);
 void kl_key_changed(struct vcpu *v);
 /* CPUID.19H:ECX bits this VM sees (NoBackup, KeySource 1). */
 u32 kl_cpuid19_ecx(const struct vcpu *v);
-/* LOADIWKEY's checks and effect, for both backends (emulate.c). */
-void kl_emulate_loadiwkey(struct vcpu *v, const struct insn *in);
+/* LOADIWKEY's checks and effect, for both backends (emulate.c), at @cpl with RFLAGS @rflags. */
+void kl_emulate_loadiwkey(struct vcpu *v, const struct insn *in, unsigned cpl, u64 rflags);
 
 /* The hardware backend (hw.c). */
 void kl_hw_read_facts(struct kl_hw_facts *f);

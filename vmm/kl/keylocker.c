@@ -249,6 +249,9 @@ bool kl_vcpu_reset(struct vcpu *v)
 	k->cr4_kl = false;
 	k->copy_status = 0;
 	kl_hcache_flush(&k->hcache);
+	gwtlb_flush(&k->itlb);
+	gwtlb_flush(&k->dtlb);
+	dcache_flush(&k->dcache);
 	if (!k->id)
 		k->id = __atomic_fetch_add(&next_key_id, 1, __ATOMIC_RELAXED);
 	k->version = __atomic_fetch_add(&next_version, 1, __ATOMIC_RELAXED);
@@ -276,6 +279,8 @@ const char *kl_vcpu_wiped(const struct vcpu *v)
 		return "the slot still owned by the vCPU";
 	if (!s->owner && !mem_is_zero(&s->key, sizeof(s->key)))
 		return "an unowned slot copy";
+	if (!s->owner && (s->has_sched || !mem_is_zero(&s->sched, sizeof(s->sched))))
+		return "an unowned slot's key schedule";
 	return NULL;
 }
 

@@ -11,6 +11,8 @@
 #define VMM_KL_KEYLOCKER_H
 
 #include "arch/x86/cpu.h"
+#include "vmm/dcache.h"
+#include "vmm/gwtlb.h"
 #include "vmm/kl/backup.h"
 #include "vmm/kl/hcache.h"
 #include "vmm/kl/klcrypto.h"
@@ -28,6 +30,9 @@ struct kl_vcpu {
 	u64 copy_status; /* IA32_COPY_STATUS */
 	u64 slot_loads; /* loads of this vCPU's IWKey into a slot (hypercall 5) */
 	struct kl_hcache hcache; /* software backend: handles unwrapped under this IWKey */
+	/* Software backend, no secrets: exact caches of the #UD path's walks and decodes. */
+	struct gwtlb itlb, dtlb; /* instruction fetches; the handle reads */
+	struct dcache dcache;
 };
 
 /*

@@ -23,8 +23,8 @@
  * klcrypto_impl() names the choice for the boot log.
  *
  * XMM registers: with AES-NI or PCLMULQDQ selected, every function below
- * except aes_init_* may overwrite XMM0-XMM5 (those it uses are zero on
- * return, so no key material stays behind in them).  The VMM keeps
+ * may overwrite XMM0-XMM8 (those it uses are zero on return, so no key
+ * material stays behind in them); aes_init_* only with AES-NI.  The VMM keeps
  * nothing of its own there, but a guest's vector state may be live in
  * them: callers must have saved it to memory first (fpu_xmm_begin()) and
  * must restore it afterwards (fpu_xmm_end()).
@@ -54,13 +54,38 @@ struct kl_iwkey {
  * then the 16 bytes at &rk[4 * r] in order, as AES-NI loads it.
  */
 struct aes_ctx {
-	u32 rk[60];
+	/* 16-byte aligned: aes_encrypt_live() uses round keys as SSE memory operands. */
+	u32 rk[60] __attribute__((aligned(16)));
 	unsigned rounds;
+	u32 reserved[3]; /* zero: no implicit padding, so contexts compare bytewise */
 };
 void aes_init_encrypt(struct aes_ctx *c, const u8 *key, unsigned key_bits);
 void aes_init_decrypt(struct aes_ctx *c, const u8 *key, unsigned key_bits);
 void aes_encrypt(const struct aes_ctx *c, const u8 in[16], u8 out[16]);
 void aes_decrypt(const struct aes_ctx *c, const u8 in[16], u8 out[16]);
+/*
+ * @n consecutive blocks in place: eight (AES*WIDE*KL's XMM0-7) go through
+ * AES-NI together, with each round key loaded once for all of them.
+ */
+void aes_encrypt_blocks(const struct aes_ctx *c, u8 *blocks, unsigned n);
+void aes_decrypt_blocks(const struct aes_ctx *c, u8 *blocks, unsigned n);
+/*
+ * Encrypt live registers in place: XMM@first .. XMM@first + @n - 1 (@n is
+ * 1, or 8 with @first 0), with AES-NI and the round keys as memory
+ * operands, so no other register is touched.  For callers whose guest
+ * vector state is live in the registers and should stay there (no XSAVE
+ * round trip).  False, with nothing done, if AES-NI is not selected or
+ * @c is not 16-byte aligned: the caller takes the saved-image path.
+ */
+bool aes_encrypt_live(const struct aes_ctx *c, unsigned first, unsigned n);
+/*
+ * The same for decryption: @dk from aes_init_decrypt_live(), the round
+ * keys of @c in the order AESDEC uses them (the last first, InvMixColumns
+ * applied to the middle ones).  aes_init_decrypt_live() runs AES-NI
+ * (XMM1) and returns false, leaving @dk untouched, without it.
+ */
+bool aes_init_decrypt_live(struct aes_ctx *dk, const struct aes_ctx *c);
+bool aes_decrypt_live(const struct aes_ctx *dk, unsigned first, unsigned n);
 
 /* POLYVAL_H(X_1, ..., X_n) of RFC 8452 section 3; @blocks is n*16 bytes. */
 void polyval(const u8 h[16], const u8 *blocks, size_t nr_blocks, u8 out[16]);
@@ -100,5 +125,16 @@ void kl_wrap(const struct kl_iwkey *iw, u32 restrict_bits, const u8 *key, unsign
  */
 bool kl_unwrap(const struct kl_iwkey *iw, const u8 *handle, unsigned key_bits, u8 *key_out,
 	       u32 *aad_low);
+
+/*
+ * kl_wrap() and kl_unwrap() with @aes already holding the AES-256
+ * encryption schedule of @iw->encryption (aes_init_encrypt(aes,
+ * iw->encryption, 256)): the same results without expanding it per call,
+ * for callers that keep the schedule with the key (the software slot).
+ */
+void kl_wrap_sched(const struct kl_iwkey *iw, const struct aes_ctx *aes, u32 restrict_bits,
+		   const u8 *key, unsigned key_bits, u8 *handle);
+bool kl_unwrap_sched(const struct kl_iwkey *iw, const struct aes_ctx *aes, const u8 *handle,
+		     unsigned key_bits, u8 *key_out, u32 *aad_low);
 
 #endif

@@ -8,6 +8,11 @@ bool kl_slot_make_resident(struct kl_slot *s, u64 owner, u64 version, const stru
 {
 	if (!kl_slot_stale(s, owner, version))
 		return false;
+	/* The old key's schedule goes before the new key comes (unexpanded, it is zero). */
+	if (s->has_sched) {
+		memzero_explicit(&s->sched, sizeof(s->sched));
+		s->has_sched = false;
+	}
 	load(s, key);
 	s->owner = owner;
 	s->version = version;
@@ -20,6 +25,19 @@ void kl_slot_evict(struct kl_slot *s, u64 owner)
 	if (s->owner != owner)
 		return;
 	memzero_explicit(&s->key, sizeof(s->key));
+	if (s->has_sched) {
+		memzero_explicit(&s->sched, sizeof(s->sched));
+		s->has_sched = false;
+	}
 	s->owner = 0;
 	s->version = 0;
+}
+
+const struct aes_ctx *kl_slot_sched(struct kl_slot *s)
+{
+	if (!s->has_sched) {
+		aes_init_encrypt(&s->sched, s->key.encryption, 256);
+		s->has_sched = true;
+	}
+	return &s->sched;
 }

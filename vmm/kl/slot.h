@@ -17,7 +17,18 @@ struct kl_slot {
 	u64 loads; /* slot loads on this CPU, for the log and benchmarks */
 	/* The software backend's slot: what "the hardware" holds. */
 	struct kl_iwkey key;
+	/*
+	 * The AES-256 encryption schedule of key.encryption, expanded on the
+	 * first wrap or unwrap after a load (kl_slot_sched()) instead of on
+	 * every one.  Key material like the key: wiped whenever the key is
+	 * replaced or evicted.  All zero while has_sched is false.
+	 */
+	bool has_sched;
+	struct aes_ctx sched;
 };
+
+/* The slot key's AES-256 schedule, expanded on first use after a load. */
+const struct aes_ctx *kl_slot_sched(struct kl_slot *s);
 
 /* Does the slot need a load to hold key @owner at @version? */
 static inline bool kl_slot_stale(const struct kl_slot *s, u64 owner, u64 version)

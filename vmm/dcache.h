@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A cache of decoded instructions, per vCPU, for emulation paths that see
+ * the same instruction again and again (the software Key Locker's #UD).
+ *
+ * An entry is made only for bytes that decoded successfully, and holds
+ * the decoder's input that mattered: the code size (16/32/64) and the
+ * instruction's own bytes, all insn.len of them.  A lookup takes the
+ * freshly fetched bytes (the fetch is never skipped, so self-modifying
+ * code is seen) and hits only when at least insn.len bytes were fetched,
+ * the mode is the same and every one of those bytes is equal.  Why that
+ * is exactly insn_decode()'s result: the decoder is a pure function of
+ * (bytes, length fetched, mode) that reads the bytes strictly in order
+ * and only below its final position, which becomes insn.len; a
+ * successful decode never hit the fetched length (it would have failed
+ * as truncated), so any buffer that agrees on those bytes and is at least
+ * as long makes the decoder take the same path and produce the same
+ * struct.  Bytes after the instruction are never looked at, as by the
+ * decoder.  Pure: host tests check hits and misses.
+ */
+#ifndef VMM_DCACHE_H
+#define VMM_DCACHE_H
+
+#include "vmm/decode.h"
+
+#define DCACHE_WAYS 4
+
+struct dcache_entry {
+	u8 len; /* 0: empty */
+	u8 mode_bits;
+	u8 bytes[INSN_MAX_LEN];
+	struct insn in;
+};
+
+struct dcache {
+	struct dcache_entry e[DCACHE_WAYS];
+	unsigned next; /* round-robin victim */
+	unsigned last; /* the entry that hit or was filled last: tried first */
+};
+
+/*
+ * insn_decode(@buf, @len, @mode_bits, @out), answered from @d when an
+ * entry holds the same instruction bytes and mode; a successful decode
+ * on a miss is remembered.  Returns what insn_decode() returns.
+ */
+const char *dcache_decode(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits,
+			  struct insn *out);
+/*
+ * The cached decode of these bytes, if any, without copying it: valid
+ * until the cache is next changed (a dcache_decode() miss or a flush).
+ */
+const struct insn *dcache_find(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits);
+void dcache_flush(struct dcache *d);
+
+#endif

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+/* The exact guest translation cache (see gwtlb.h for why a hit is exact). */
+#include "vmm/gwtlb.h"
+#include "lib/string.h"
+
+#define PAGE_SHIFT_4K 12
+
+static bool same_ctx(const struct gwalk_ctx *a, const struct gwalk_ctx *b)
+{
+	return a->ram == b->ram && a->ram_size == b->ram_size && a->cr0 == b->cr0 &&
+	       a->cr3 == b->cr3 && a->cr4 == b->cr4 && a->efer == b->efer && a->ac == b->ac;
+}
+
+/*
+ * Every entry the walk read still holds what it held (re-read from guest
+ * RAM now).  One walk reads entries of one size (4 bytes under 32-bit
+ * paging, 8 otherwise), so the loop is picked once.
+ */
+static bool trace_current(const struct gwalk_ctx *c, const struct gwalk_trace *t)
+{
+	/* In RAM: checked when recorded, and the context (RAM size too) is the same. */
+	if (t->n && t->size[0] == 4) {
+		for (unsigned i = 0; i < t->n; i++) {
+			u32 v;
+
+			__builtin_memcpy(&v, c->ram + t->gpa[i], 4);
+			if (v != t->val[i])
+				return false;
+		}
+		return true;
+	}
+	for (unsigned i = 0; i < t->n; i++) {
+		u64 v;
+
+		__builtin_memcpy(&v, c->ram + t->gpa[i], 8);
+		if (v != t->val[i])
+			return false;
+	}
+	return true;
+}
+
+static bool entry_hits(const struct gwtlb_entry *e, const struct gwalk_ctx *c, u64 page, u32 access)
+{
+	return e->valid && e->la_page == page && e->access == access && same_ctx(&e->ctx, c) &&
+	       trace_current(c, &e->t);
+}
+
+enum gwalk_result gwtlb_walk(struct gwtlb *tlb, const struct gwalk_ctx *c, u64 la, u32 access,
+			     u64 *gpa, u32 *pfec)
+{
+	u64 page = la >> PAGE_SHIFT_4K, offset = la & (PAGE_SIZE - 1);
+	struct gwtlb_entry *e;
+	struct gwalk_trace t;
+	enum gwalk_result r;
+	u64 pa;
+
+	/* The way that hit last first: an emulated instruction walks the same page again. */
+	for (unsigned n = 0, i = tlb->last; n < GWTLB_WAYS; n++, i = (i + 1) % GWTLB_WAYS) {
+		e = &tlb->e[i];
+		if (entry_hits(e, c, page, access)) {
+			tlb->last = i;
+			*pfec = 0;
+			*gpa = e->gpa_page | offset;
+			return GW_OK;
+		}
+	}
+	r = gwalk_traced(c, la, access, &pa, pfec, &t);
+	*gpa = pa;
+	if (r != GW_OK)
+		return r;
+	/*
+	 * Every address in a 4K linear page walks the same entries (the
+	 * indices come from bits 12 and up) and gets the same frame plus
+	 * its offset, large pages included.
+	 */
+	tlb->last = tlb->next;
+	e = &tlb->e[tlb->next];
+	tlb->next = (tlb->next + 1) % GWTLB_WAYS;
+	e->valid = true;
+	e->access = access;
+	e->la_page = page;
+	e->gpa_page = pa - offset;
+	e->ctx = *c;
+	e->t = t;
+	return GW_OK;
+}
+
+enum gwalk_result gwtlb_read(struct gwtlb *tlb, const struct gwalk_ctx *c, u64 la, u32 access,
+			     void *buf, size_t len, size_t *done, u64 *where, u32 *pfec)
+{
+	u8 *out = buf;
+	const struct gwtlb_entry *e = &tlb->e[tlb->last];
+	u64 off = la & (PAGE_SIZE - 1), gpa;
+
+	/*
+	 * The common case first: the bytes lie in one page and the way that
+	 * hit last maps it.  The same checks as the loop below (the walk's
+	 * exact hit, the bytes inside RAM), without its bookkeeping.
+	 */
+	if (len <= PAGE_SIZE - off && entry_hits(e, c, la >> PAGE_SHIFT_4K, access)) {
+		gpa = e->gpa_page | off;
+		if (gpa < c->ram_size && len <= c->ram_size - gpa) {
+			*pfec = 0;
+			memcpy(out, c->ram + gpa, len);
+			*done = len;
+			return GW_OK;
+		}
+	}
+	/* gwalk_read()'s loop, with gwtlb_walk() for gwalk(). */
+	*pfec = 0;
+	for (*done = 0; *done < len;) {
+		u64 at = la + *done;
+		size_t chunk = MIN(len - *done, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
+		enum gwalk_result r = gwtlb_walk(tlb, c, at, access, &gpa, pfec);
+
+		if (r != GW_OK) {
+			*where = at;
+			return r;
+		}
+		if (gpa >= c->ram_size || chunk > c->ram_size - gpa) {
+			*where = gpa >= c->ram_size ? gpa : c->ram_size;
+			return GW_DATA_OUTSIDE_RAM;
+		}
+		memcpy(out + *done, c->ram + gpa, chunk);
+		*done += chunk;
+	}
+	return GW_OK;
+}
+
+void gwtlb_flush(struct gwtlb *tlb)
+{
+	memset(tlb, 0, sizeof(*tlb));
+}
