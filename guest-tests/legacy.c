@@ -244,9 +244,14 @@ static void pit_program(unsigned ch, unsigned mode, u16 count)
 	outb((u16)(PIT_CH0 + ch), count >> 8);
 }
 
+/*
+ * A control word alone: mode 0, OUT low, and no count, so channel 0 waits
+ * without counting.  (A long count would leave an edge due 55 ms later,
+ * which lands in the next test if this VM waits that long for its CPU.)
+ */
 static void pit_stop(void)
 {
-	pit_program(0, 0, 0xffff); /* mode 0, long count: one far-off edge, then silence */
+	outb(PIT_CMD, 0x30); /* channel 0, LSB then MSB, mode 0 */
 }
 
 static void pic_irq0(struct exc_frame *f)
@@ -376,7 +381,7 @@ static void test_lint0_mask(void)
 	report(pic_ticks == 0, "lint0-masked-blocks-pic", "%d interrupts with LINT0 masked",
 	       pic_ticks);
 	apic_write(LVT_LINT0, lint0);
-	wait_count(&pic_ticks, 1, 1000);
+	wait_count(&pic_ticks, 1, 5000);
 	report(pic_ticks >= 1, "lint0-extint-delivers-pic", "%d interrupts, LINT0 %#x", pic_ticks,
 	       lint0);
 	outb(PIC_M_DATA, 0xff);
@@ -431,9 +436,14 @@ static void test_pit_readback(void)
 		t0 = rdtsc();
 		a = pit_latch0();
 		t1 = rdtsc();
-		/* Not delay_us(): its TSC rate is CPUID's, which bare Bochs gets wrong. */
+		/*
+		 * Not delay_us(): its TSC rate is CPUID's, which bare Bochs gets
+		 * wrong.  No PAUSE either: a PAUSE loop gives the CPU up under
+		 * klvisor (PAUSE-loop exiting), and a busy CPU takes longer to
+		 * come back than the count takes to wrap.
+		 */
 		while (rdtsc() - t1 < ms(2))
-			cpu_relax();
+			barrier();
 		t2 = rdtsc();
 		b = pit_latch0();
 		t3 = rdtsc();
@@ -564,7 +574,7 @@ static void test_ioapic_level(void)
 	red_seen = tmr_seen = 0;
 	ioapic_route(pit_gsi, IOAPIC_VEC | RED_LEVEL, 0);
 	pit_program(0, 0, PIT_HZ / 100);
-	wait_count(&ioapic_ticks, 1, 1000);
+	wait_count(&ioapic_ticks, 1, 5000);
 	run_for(30);
 	report(ioapic_ticks == 1 && (red_seen & RED_RIRR), "ioapic-level-remote-irr",
 	       "%d interrupts, entry %#x in the handler", ioapic_ticks, red_seen);
@@ -577,12 +587,17 @@ static void test_ioapic_level(void)
 
 static void test_ioapic_nmi(void)
 {
+	u64 t0;
+
 	nmis = 0;
 	ioapic_route(pit_gsi, RED_NMI, 0);
+	t0 = rdtsc();
 	pit_program(0, 0, PIT_HZ / 100);
-	wait_count(&nmis, 1, 1000);
+	wait_count(&nmis, 1, 5000);
 	run_for(30);
-	report(nmis == 1, "ioapic-nmi-delivery", "%d NMIs for one PIT edge", nmis);
+	report(nmis == 1, "ioapic-nmi-delivery",
+	       "%d NMIs for one PIT edge, %lu ms after the count (entry %#x, count %u)", nmis,
+	       (rdtsc() - t0) / khz(), ioapic_read(0x10 + 2 * pit_gsi), pit_latch0());
 	ioapic_write(0x10 + 2 * pit_gsi, RED_MASKED);
 	pit_stop();
 }

@@ -256,16 +256,25 @@ static void test_across_preemption(void)
 	u64 end = rdtsc() + ms(3000);
 
 	set_irq_handler(VEC, sampled_handler);
-	while (rdtsc() < end) {
-		u64 t0 = rdtsc(), due = t0 + ms(3);
+	for (unsigned i = 0; rdtsc() < end; i++) {
+		/*
+		 * 3 to 4 ms, varied so that the slice ends fall at a different
+		 * point of each try: a fixed period can lock in phase with the
+		 * slices so that every descheduling lands between the reset and
+		 * the count.
+		 */
+		u64 period = ms(3) + ms(1) * (i % 8) / 8, t0, due;
 
 		timer_reset(VEC, DCR_BY_1);
-		apic_write(TIMER_ICR, (u32)ms(3));
+		last_sample = sample_at_tick = 0;
+		t0 = rdtsc();
+		apic_write(TIMER_ICR, (u32)period);
+		due = t0 + period; /* the count starts after t0: it expires no sooner */
 		irq_enable();
 		while (!READ_ONCE(ticks) && rdtsc() < t0 + ms(100))
 			last_sample = rdtsc();
 		irq_disable();
-		if (ticks != 1 || sample_at_tick >= due ||
+		if (ticks != 1 || !sample_at_tick || sample_at_tick >= due ||
 		    tick_tsc[0] - sample_at_tick < ms(SLICE_MS / 2))
 			continue; /* it ran over the expiry: try again */
 		report(tick_tsc[0] >= due, "timer-across-preemption",

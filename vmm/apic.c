@@ -150,6 +150,21 @@ void apic_inject_pending(struct vcpu *v)
 	int vec;
 
 	if (__atomic_load_n(&v->nmi_pending, __ATOMIC_ACQUIRE)) {
+		if (!(intr & INTR_BLOCK_NMI)) {
+			v->nmi_in_service = false; /* the guest has returned from the last one */
+		} else if (!v->nmi_in_service) {
+			/*
+			 * Blocking by NMI with no NMI delivered: only NMI delivery
+			 * sets it (or restores it, for a fault in the IRET that
+			 * ends an NMI handler), and klvisor delivers every NMI
+			 * a guest gets.  Bochs 2.7 leaves it set now and then
+			 * after an ordinary interrupt handler; kept, it would
+			 * hold this NMI, and every later one, until the guest's
+			 * next IRET, which may never come.
+			 */
+			intr &= ~INTR_BLOCK_NMI;
+			vmcs_write_hot(GUEST_INTERRUPTIBILITY_INFO, intr);
+		}
 		if (busy || (intr & (INTR_BLOCK_MOV_SS | INTR_BLOCK_NMI))) {
 			want |= CPU_NMI_WINDOW_EXITING;
 		} else {
@@ -163,6 +178,7 @@ void apic_inject_pending(struct vcpu *v)
 			if (intr & INTR_BLOCK_STI)
 				vmcs_write_hot(GUEST_INTERRUPTIBILITY_INFO, intr & ~INTR_BLOCK_STI);
 			__atomic_store_n(&v->nmi_pending, false, __ATOMIC_SEQ_CST);
+			v->nmi_in_service = true;
 			vmcs_write_hot(VM_ENTRY_INTR_INFO_FIELD,
 				       2 | INTR_TYPE_NMI | EXIT_INTR_INFO_VALID);
 			busy = true;

@@ -166,6 +166,7 @@ static bool ready(struct vcpu *v)
 	if (v->init_pending) {
 		v->init_pending = false;
 		v->nmi_pending = false;
+		v->nmi_in_service = false;
 		vlapic_reset(&v->lapic, v->id, v->id == 0);
 		fpu_init_reset(v);
 		msr_init_reset(v);

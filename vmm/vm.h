@@ -54,6 +54,7 @@ struct vcpu {
 	volatile int sipi_vector; /* -1: none pending */
 	volatile bool init_pending;
 	volatile bool nmi_pending; /* set by any CPU, injected by the owner */
+	bool nmi_in_service; /* an NMI was injected and not yet seen returned from */
 	bool halt_if; /* RFLAGS.IF when it halted: whether an interrupt wakes it */
 	struct guest_regs regs;
 	struct vlapic lapic;
