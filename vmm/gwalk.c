@@ -166,8 +166,9 @@ enum gwalk_result gwalk(const struct gwalk_ctx *c, u64 la, u32 access, u64 *gpa,
 	return gwalk_traced(c, la, access, gpa, pfec, NULL);
 }
 
-enum gwalk_result gwalk_read(const struct gwalk_ctx *c, u64 la, u32 access, void *buf, size_t len,
-			     size_t *done, u64 *where, u32 *pfec)
+enum gwalk_result gwalk_read_by(gwalk_fn walk, void *arg, const struct gwalk_ctx *c, u64 la,
+				u32 access, void *buf, size_t len, size_t *done, u64 *where,
+				u32 *pfec)
 {
 	u8 *out = buf;
 
@@ -176,7 +177,7 @@ enum gwalk_result gwalk_read(const struct gwalk_ctx *c, u64 la, u32 access, void
 		u64 at = la + *done, gpa;
 		/* A page is contiguous in guest-physical memory: one walk per page. */
 		size_t chunk = MIN(len - *done, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
-		enum gwalk_result r = gwalk(c, at, access, &gpa, pfec);
+		enum gwalk_result r = walk(arg, c, at, access, &gpa, pfec);
 
 		if (r != GW_OK) {
 			*where = at;
@@ -190,4 +191,17 @@ enum gwalk_result gwalk_read(const struct gwalk_ctx *c, u64 la, u32 access, void
 		*done += chunk;
 	}
 	return GW_OK;
+}
+
+static enum gwalk_result plain_walk(void *arg, const struct gwalk_ctx *c, u64 la, u32 access,
+				    u64 *gpa, u32 *pfec)
+{
+	(void)arg;
+	return gwalk(c, la, access, gpa, pfec);
+}
+
+enum gwalk_result gwalk_read(const struct gwalk_ctx *c, u64 la, u32 access, void *buf, size_t len,
+			     size_t *done, u64 *where, u32 *pfec)
+{
+	return gwalk_read_by(plain_walk, NULL, c, la, access, buf, len, done, where, pfec);
 }

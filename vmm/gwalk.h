@@ -78,4 +78,11 @@ enum gwalk_result gwalk_traced(const struct gwalk_ctx *c, u64 la, u32 access, u6
 enum gwalk_result gwalk_read(const struct gwalk_ctx *c, u64 la, u32 access, void *buf, size_t len,
 			     size_t *done, u64 *where, u32 *pfec);
 
+/* gwalk_read() with another page walk: @walk(@arg, ...) for gwalk(). */
+typedef enum gwalk_result (*gwalk_fn)(void *arg, const struct gwalk_ctx *c, u64 la, u32 access,
+				      u64 *gpa, u32 *pfec);
+enum gwalk_result gwalk_read_by(gwalk_fn walk, void *arg, const struct gwalk_ctx *c, u64 la,
+				u32 access, void *buf, size_t len, size_t *done, u64 *where,
+				u32 *pfec);
+
 #endif

@@ -85,6 +85,12 @@ enum gwalk_result gwtlb_walk(struct gwtlb *tlb, const struct gwalk_ctx *c, u64 l
 	return GW_OK;
 }
 
+static enum gwalk_result tlb_walk(void *tlb, const struct gwalk_ctx *c, u64 la, u32 access,
+				  u64 *gpa, u32 *pfec)
+{
+	return gwtlb_walk(tlb, c, la, access, gpa, pfec);
+}
+
 enum gwalk_result gwtlb_read(struct gwtlb *tlb, const struct gwalk_ctx *c, u64 la, u32 access,
 			     void *buf, size_t len, size_t *done, u64 *where, u32 *pfec)
 {
@@ -94,8 +100,8 @@ enum gwalk_result gwtlb_read(struct gwtlb *tlb, const struct gwalk_ctx *c, u64 l
 
 	/*
 	 * The common case first: the bytes lie in one page and the way that
-	 * hit last maps it.  The same checks as the loop below (the walk's
-	 * exact hit, the bytes inside RAM), without its bookkeeping.
+	 * hit last maps it.  The same checks as gwalk_read_by()'s loop (the
+	 * walk's exact hit, the bytes inside RAM), without its bookkeeping.
 	 */
 	if (len <= PAGE_SIZE - off && entry_hits(e, c, la >> PAGE_SHIFT_4K, access)) {
 		gpa = e->gpa_page | off;
@@ -106,25 +112,7 @@ enum gwalk_result gwtlb_read(struct gwtlb *tlb, const struct gwalk_ctx *c, u64 l
 			return GW_OK;
 		}
 	}
-	/* gwalk_read()'s loop, with gwtlb_walk() for gwalk(). */
-	*pfec = 0;
-	for (*done = 0; *done < len;) {
-		u64 at = la + *done;
-		size_t chunk = MIN(len - *done, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
-		enum gwalk_result r = gwtlb_walk(tlb, c, at, access, &gpa, pfec);
-
-		if (r != GW_OK) {
-			*where = at;
-			return r;
-		}
-		if (gpa >= c->ram_size || chunk > c->ram_size - gpa) {
-			*where = gpa >= c->ram_size ? gpa : c->ram_size;
-			return GW_DATA_OUTSIDE_RAM;
-		}
-		memcpy(out + *done, c->ram + gpa, chunk);
-		*done += chunk;
-	}
-	return GW_OK;
+	return gwalk_read_by(tlb_walk, tlb, c, la, access, buf, len, done, where, pfec);
 }
 
 void gwtlb_flush(struct gwtlb *tlb)

@@ -286,7 +286,7 @@ u64 vcpu_cr4(void)
 	return (vmcs_read(GUEST_CR4) & ~owned) | (vmcs_read(CR4_READ_SHADOW) & owned);
 }
 
-void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
+void vcpu_walk_ctx_rflags(struct vcpu *v, struct gwalk_ctx *c, u64 rflags)
 {
 	c->ram = v->vm->ram;
 	c->ram_size = v->vm->ram_size;
@@ -294,7 +294,12 @@ void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
 	c->cr3 = vmcs_read(GUEST_CR3);
 	c->cr4 = vcpu_cr4();
 	c->efer = vmcs_read(GUEST_IA32_EFER);
-	c->ac = !!(vmcs_read(GUEST_RFLAGS) & RFLAGS_AC);
+	c->ac = !!(rflags & RFLAGS_AC);
+}
+
+void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
+{
+	vcpu_walk_ctx_rflags(v, c, vmcs_read(GUEST_RFLAGS));
 }
 
 const char vcpu_fetch_fault[] = "instruction fetch faulted; #PF injected";

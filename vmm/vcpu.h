@@ -74,6 +74,8 @@ u64 vcpu_cr0(void);
 u64 vcpu_cr4(void);
 /* Paging state for walking the current vCPU's page tables. */
 void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c);
+/* The same, with RFLAGS already read. */
+void vcpu_walk_ctx_rflags(struct vcpu *v, struct gwalk_ctx *c, u64 rflags);
 
 /*
  * Fetch (through the guest's paging, at its CPL) and decode the

@@ -45,13 +45,7 @@ static void read_state(struct vcpu *v, struct kl_state *st)
 	st->rip = vmcs_read(GUEST_RIP);
 	st->cs_base = vmcs_read(GUEST_CS_BASE);
 	st->rflags = vmcs_read(GUEST_RFLAGS);
-	c->ram = v->vm->ram;
-	c->ram_size = v->vm->ram_size;
-	c->cr0 = vcpu_cr0();
-	c->cr3 = vmcs_read(GUEST_CR3);
-	c->cr4 = vcpu_cr4();
-	c->efer = vmcs_read(GUEST_IA32_EFER);
-	c->ac = !!(st->rflags & RFLAGS_AC);
+	vcpu_walk_ctx_rflags(v, c, st->rflags);
 	/* vcpu_mode_bits() and vcpu_cpl(), from the values just read. */
 	st->mode_bits = (cs_ar & AR_L) && (c->efer & BIT(10)) ? 64 : (cs_ar & AR_DB) ? 32 : 16;
 	st->cpl = (c->cr0 & CR0_PE) ? (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3 : 0;

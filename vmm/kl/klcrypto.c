@@ -371,10 +371,16 @@ void aes_decrypt_blocks(const struct aes_ctx *c, u8 *blocks, unsigned n)
 		aes_decrypt(c, blocks + 16 * i, blocks + 16 * i);
 }
 
+/* The live-register forms: AES-NI, aligned round keys, one register or XMM0-7. */
+static bool live_form_ok(const struct aes_ctx *c, unsigned first, unsigned n)
+{
+	return use_aesni && !((uintptr_t)c->rk & 15) && (n == 1 || (n == 8 && first == 0)) &&
+	       first <= 15;
+}
+
 bool aes_encrypt_live(const struct aes_ctx *c, unsigned first, unsigned n)
 {
-	if (!use_aesni || ((uintptr_t)c->rk & 15) || !(n == 1 || (n == 8 && first == 0)) ||
-	    first > 15)
+	if (!live_form_ok(c, first, n))
 		return false;
 	if (n == 8)
 		aesni_encrypt_live8(c);
@@ -393,8 +399,7 @@ bool aes_init_decrypt_live(struct aes_ctx *dk, const struct aes_ctx *c)
 
 bool aes_decrypt_live(const struct aes_ctx *dk, unsigned first, unsigned n)
 {
-	if (!use_aesni || ((uintptr_t)dk->rk & 15) || !(n == 1 || (n == 8 && first == 0)) ||
-	    first > 15)
+	if (!live_form_ok(dk, first, n))
 		return false;
 	if (n == 8)
 		aesni_decrypt_live8(dk);
