@@ -18,6 +18,7 @@
 #include "vmm/emulate.h"
 #include "vmm/exit.h"
 #include "vmm/gwalk.h"
+#include "vmm/nmi.h"
 #include "vmm/platform.h"
 #include "vmm/vcpu.h"
 
@@ -129,10 +130,7 @@ bool apic_msr_write(struct vcpu *v, u32 msr, u64 val)
 	return true;
 }
 
-#define INTR_BLOCK_STI	  BIT(0)
-#define INTR_BLOCK_MOV_SS BIT(1)
-#define INTR_BLOCK_NMI	  BIT(3) /* virtual-NMI blocking: an NMI handler runs until IRET */
-#define INTR_TYPE_NMI	  (2 << 8)
+#define INTR_TYPE_NMI (2 << 8)
 
 /*
  * One event per VM entry, an NMI before an interrupt (SDM Vol. 3, 6.9).
@@ -150,35 +148,15 @@ void apic_inject_pending(struct vcpu *v)
 	int vec;
 
 	if (__atomic_load_n(&v->nmi_pending, __ATOMIC_ACQUIRE)) {
-		if (!(intr & INTR_BLOCK_NMI)) {
-			v->nmi_in_service = false; /* the guest has returned from the last one */
-		} else if (!v->nmi_in_service) {
-			/*
-			 * Blocking by NMI with no NMI delivered: only NMI delivery
-			 * sets it (or restores it, for a fault in the IRET that
-			 * ends an NMI handler), and klvisor delivers every NMI
-			 * a guest gets.  Bochs 2.7 leaves it set now and then
-			 * after an ordinary interrupt handler; kept, it would
-			 * hold this NMI, and every later one, until the guest's
-			 * next IRET, which may never come.
-			 */
-			intr &= ~INTR_BLOCK_NMI;
+		u32 was = intr;
+		bool go = nmi_can_inject(&intr, &v->nmi_in_service, busy);
+
+		if (intr != was)
 			vmcs_write_hot(GUEST_INTERRUPTIBILITY_INFO, intr);
-		}
-		if (busy || (intr & (INTR_BLOCK_MOV_SS | INTR_BLOCK_NMI))) {
+		if (!go) {
 			want |= CPU_NMI_WINDOW_EXITING;
 		} else {
-			/*
-			 * STI blocking may or may not hold off NMIs (the SDM
-			 * leaves it to the processor), and some processors
-			 * refuse to enter with it and an NMI; klvisor delivers
-			 * the NMI after STI, as a processor that does not
-			 * block it would.
-			 */
-			if (intr & INTR_BLOCK_STI)
-				vmcs_write_hot(GUEST_INTERRUPTIBILITY_INFO, intr & ~INTR_BLOCK_STI);
 			__atomic_store_n(&v->nmi_pending, false, __ATOMIC_SEQ_CST);
-			v->nmi_in_service = true;
 			vmcs_write_hot(VM_ENTRY_INTR_INFO_FIELD,
 				       2 | INTR_TYPE_NMI | EXIT_INTR_INFO_VALID);
 			busy = true;

@@ -40,6 +40,7 @@ UNIT_SRCS_test_klbackup   := vmm/kl/backup.c
 UNIT_SRCS_test_klinsn     := vmm/kl/klinsn.c vmm/decode.c
 UNIT_SRCS_test_klhcache   := vmm/kl/hcache.c vmm/kl/klcrypto.c vmm/kl/klcrypto_ni.c
 UNIT_SRCS_test_xcr0       :=
+UNIT_SRCS_test_nmi        :=
 UNIT_SRCS_test_fpu_area   :=
 UNIT_SRCS_test_spec       := arch/x86/spec.c
 UNIT_SRCS_test_security_doc := arch/x86/vmx_caps.c
