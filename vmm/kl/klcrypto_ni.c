@@ -273,39 +273,27 @@ void aesni_expand128(struct aes_ctx *c, const u8 key[16])
 	CLOBBER_XMM(1) \
 	CLOBBER_XMM(2) CLOBBER_XMM(3) CLOBBER_XMM(4) CLOBBER_XMM(5) CLOBBER_XMM(6) CLOBBER_XMM(7)
 
-void aesni_encrypt_live(const struct aes_ctx *c, unsigned reg)
-{
-	const u32 *rk = c->rk;
+/* One register in place, and XMM0-7 in place, for each direction. */
+#define LIVE_FUNCS(dir, op, last)                                      \
+	void aesni_##dir##_live(const struct aes_ctx *c, unsigned reg) \
+	{                                                              \
+		const u32 *rk = c->rk;                                 \
+                                                                       \
+		LIVE_SWITCH(op, last, reg)                             \
+	}                                                              \
+                                                                       \
+	void aesni_##dir##_live8(const struct aes_ctx *c)              \
+	{                                                              \
+		const u32 *rk = c->rk;                                 \
+                                                                       \
+		__asm__ volatile(LIVE8_BODY(op, last)                  \
+				 : [rk] "+r"(rk)                       \
+				 : [rounds] "r"(c->rounds)             \
+				 : "cc", "memory" CLOBBER_XMM0_7);     \
+	}
 
-	LIVE_SWITCH("aesenc", "aesenclast", reg)
-}
-
-void aesni_encrypt_live8(const struct aes_ctx *c)
-{
-	const u32 *rk = c->rk;
-
-	__asm__ volatile(LIVE8_BODY("aesenc", "aesenclast")
-			 : [rk] "+r"(rk)
-			 : [rounds] "r"(c->rounds)
-			 : "cc", "memory" CLOBBER_XMM0_7);
-}
-
-void aesni_decrypt_live(const struct aes_ctx *c, unsigned reg)
-{
-	const u32 *rk = c->rk;
-
-	LIVE_SWITCH("aesdec", "aesdeclast", reg)
-}
-
-void aesni_decrypt_live8(const struct aes_ctx *c)
-{
-	const u32 *rk = c->rk;
-
-	__asm__ volatile(LIVE8_BODY("aesdec", "aesdeclast")
-			 : [rk] "+r"(rk)
-			 : [rounds] "r"(c->rounds)
-			 : "cc", "memory" CLOBBER_XMM0_7);
-}
+LIVE_FUNCS(encrypt, "aesenc", "aesenclast")
+LIVE_FUNCS(decrypt, "aesdec", "aesdeclast")
 
 /*
  * The equivalent inverse cipher's schedule (FIPS-197 5.3.5) in the order
