@@ -14,34 +14,6 @@ static bool same_insn(const struct dcache_entry *e, const u8 *buf, size_t len, u
 	return true;
 }
 
-/* The other entries, then the decoder; a successful decode is remembered. */
-static __attribute__((noinline)) const char *
-lookup_or_decode(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits, struct insn *out)
-{
-	struct dcache_entry *e;
-	const char *err;
-
-	for (unsigned n = 1, i = (d->last + 1) % DCACHE_WAYS; n < DCACHE_WAYS;
-	     n++, i = (i + 1) % DCACHE_WAYS) {
-		if (same_insn(&d->e[i], buf, len, mode_bits)) {
-			d->last = i;
-			*out = d->e[i].in;
-			return NULL;
-		}
-	}
-	err = insn_decode(buf, len, mode_bits, out);
-	if (err)
-		return err; /* failures are not remembered: the full decode says why each time */
-	d->last = d->next;
-	e = &d->e[d->next];
-	d->next = (d->next + 1) % DCACHE_WAYS;
-	e->len = out->len;
-	e->mode_bits = (u8)mode_bits;
-	memcpy(e->bytes, buf, out->len);
-	e->in = *out;
-	return NULL;
-}
-
 const struct insn *dcache_find(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits)
 {
 	const struct dcache_entry *e = &d->e[d->last];
@@ -61,14 +33,25 @@ const struct insn *dcache_find(struct dcache *d, const u8 *buf, size_t len, unsi
 const char *dcache_decode(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits,
 			  struct insn *out)
 {
-	const struct dcache_entry *e = &d->e[d->last];
+	const struct insn *hit = dcache_find(d, buf, len, mode_bits);
+	struct dcache_entry *e;
+	const char *err;
 
-	/* The entry that hit last first, and cheaply: guests repeat one instruction in a loop. */
-	if (same_insn(e, buf, len, mode_bits)) {
-		*out = e->in;
+	if (hit) {
+		*out = *hit;
 		return NULL;
 	}
-	return lookup_or_decode(d, buf, len, mode_bits, out);
+	err = insn_decode(buf, len, mode_bits, out);
+	if (err)
+		return err; /* failures are not remembered: the full decode says why each time */
+	d->last = d->next;
+	e = &d->e[d->next];
+	d->next = (d->next + 1) % DCACHE_WAYS;
+	e->len = out->len;
+	e->mode_bits = (u8)mode_bits;
+	memcpy(e->bytes, buf, out->len);
+	e->in = *out;
+	return NULL;
 }
 
 void dcache_flush(struct dcache *d)

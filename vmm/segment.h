@@ -19,6 +19,7 @@ enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, NR_SEGS };
 #define SEG_AR_TYPE_RW	 BIT(1) /* data: writable; code: readable */
 #define SEG_AR_TYPE_E	 BIT(2) /* data: expand-down (code: conforming) */
 #define SEG_AR_TYPE_CODE BIT(3)
+#define SEG_AR_L	 BIT(13) /* CS: 64-bit code */
 #define SEG_AR_DB	 BIT(14)
 #define SEG_AR_UNUSABLE	 BIT(16)
 

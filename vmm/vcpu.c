@@ -350,23 +350,14 @@ const char *vcpu_decode_insn(struct vcpu *v, struct insn *in)
 	return vcpu_fetch_fault;
 }
 
-#define AR_L  BIT(13) /* CS: 64-bit code */
-#define AR_DB BIT(14) /* CS: 32-bit default operand size */
-
 unsigned vcpu_mode_bits(void)
 {
-	u64 ar = vmcs_read(GUEST_CS_AR_BYTES);
-
-	if ((ar & AR_L) && (vmcs_read(GUEST_IA32_EFER) & BIT(10)))
-		return 64;
-	return (ar & AR_DB) ? 32 : 16;
+	return vcpu_mode_bits_of(vmcs_read(GUEST_CS_AR_BYTES), vmcs_read(GUEST_IA32_EFER));
 }
 
 unsigned vcpu_cpl(void)
 {
-	if (!(vcpu_cr0() & CR0_PE))
-		return 0;
-	return (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3; /* SS.DPL is the CPL */
+	return vcpu_cpl_cr0(vcpu_cr0());
 }
 
 void vcpu_seg_state(unsigned sreg, struct seg_state *s)

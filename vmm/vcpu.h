@@ -44,7 +44,7 @@ static inline void vcpu_complete_instruction(struct vcpu *v, u64 len)
 
 	(void)v;
 	/* Outside 64-bit code RIP wraps at 4 GiB; the CS read only when it could matter. */
-	if (rip > 0xffffffff && !(vmcs_read(GUEST_CS_AR_BYTES) & BIT(13)))
+	if (rip > 0xffffffff && !(vmcs_read(GUEST_CS_AR_BYTES) & SEG_AR_L))
 		rip &= 0xffffffff;
 	vmcs_write_hot(GUEST_RIP, rip);
 	if (intr & 3)
@@ -89,7 +89,21 @@ size_t vcpu_insn_bytes(struct vcpu *v, u8 *bytes);
 extern const char vcpu_fetch_fault[];
 /* 16, 32 or 64: the code size the current CS runs at. */
 unsigned vcpu_mode_bits(void);
+/* The same from CS's access rights and EFER already read (LMA, bit 10). */
+static inline unsigned vcpu_mode_bits_of(u64 cs_ar, u64 efer)
+{
+	if ((cs_ar & SEG_AR_L) && (efer & BIT(10)))
+		return 64;
+	return (cs_ar & SEG_AR_DB) ? 32 : 16;
+}
 unsigned vcpu_cpl(void);
+/* The same with CR0 already read (through its shadow, as vcpu_cr0()). */
+static inline unsigned vcpu_cpl_cr0(u64 cr0)
+{
+	if (!(cr0 & CR0_PE))
+		return 0;
+	return (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3; /* SS.DPL is the CPL */
+}
 /* Segment register @sreg (SEG_ES ... SEG_GS) as segment checks see it (base 0 where 64-bit mode ignores it). */
 void vcpu_seg_state(unsigned sreg, struct seg_state *s);
 /*

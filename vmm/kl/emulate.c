@@ -22,9 +22,6 @@
 #define FLAGS_KL \
 	(RFLAGS_CF | BIT(2) | BIT(4) | RFLAGS_ZF | BIT(7) | BIT(11)) /* CF PF AF ZF SF OF */
 
-#define AR_L  BIT(13) /* CS: 64-bit code */
-#define AR_DB BIT(14) /* CS: 32-bit default operand size */
-
 /*
  * The guest state the #UD path needs, read from the VMCS once per emulated
  * instruction instead of by each helper (CR0, CR4, RFLAGS and the code
@@ -46,9 +43,8 @@ static void read_state(struct vcpu *v, struct kl_state *st)
 	st->cs_base = vmcs_read(GUEST_CS_BASE);
 	st->rflags = vmcs_read(GUEST_RFLAGS);
 	vcpu_walk_ctx_rflags(v, c, st->rflags);
-	/* vcpu_mode_bits() and vcpu_cpl(), from the values just read. */
-	st->mode_bits = (cs_ar & AR_L) && (c->efer & BIT(10)) ? 64 : (cs_ar & AR_DB) ? 32 : 16;
-	st->cpl = (c->cr0 & CR0_PE) ? (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3 : 0;
+	st->mode_bits = vcpu_mode_bits_of(cs_ar, c->efer);
+	st->cpl = vcpu_cpl_cr0(c->cr0);
 }
 
 static void finish(struct vcpu *v, const struct insn *in, u64 rflags, bool zf)

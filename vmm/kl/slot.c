@@ -3,16 +3,21 @@
 #include "lib/string.h"
 #include "vmm/kl/slot.h"
 
+/* Wipe the key's expanded schedule (unexpanded, it is all zero already). */
+static void drop_sched(struct kl_slot *s)
+{
+	if (s->has_sched) {
+		memzero_explicit(&s->sched, sizeof(s->sched));
+		s->has_sched = false;
+	}
+}
+
 bool kl_slot_make_resident(struct kl_slot *s, u64 owner, u64 version, const struct kl_iwkey *key,
 			   kl_load_fn load)
 {
 	if (!kl_slot_stale(s, owner, version))
 		return false;
-	/* The old key's schedule goes before the new key comes (unexpanded, it is zero). */
-	if (s->has_sched) {
-		memzero_explicit(&s->sched, sizeof(s->sched));
-		s->has_sched = false;
-	}
+	drop_sched(s); /* the old key's schedule goes before the new key comes */
 	load(s, key);
 	s->owner = owner;
 	s->version = version;
@@ -25,10 +30,7 @@ void kl_slot_evict(struct kl_slot *s, u64 owner)
 	if (s->owner != owner)
 		return;
 	memzero_explicit(&s->key, sizeof(s->key));
-	if (s->has_sched) {
-		memzero_explicit(&s->sched, sizeof(s->sched));
-		s->has_sched = false;
-	}
+	drop_sched(s);
 	s->owner = 0;
 	s->version = 0;
 }
