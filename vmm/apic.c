@@ -50,15 +50,15 @@ static void deliver(struct vcpu *src, struct vcpu *t, u32 icr)
 		apic_kick(t);
 		break;
 	case ICR_DM_NMI:
-		__atomic_store_n(&t->nmi_pending, true, __ATOMIC_SEQ_CST);
+		vcpu_attn_set(t, ATTN_NMI, true);
 		apic_kick(t);
 		break;
 	case ICR_DM_INIT:
 		if (icr & ICR_LEVEL_ASSERT && t != src)
-			t->init_pending = true; /* the owning CPU resets it */
+			vcpu_attn_set(t, ATTN_INIT, true); /* the owning CPU resets it */
 		break;
 	case ICR_DM_STARTUP:
-		if (t->state == VCPU_WAIT_SIPI || t->init_pending)
+		if (t->state == VCPU_WAIT_SIPI || vcpu_attn(t, ATTN_INIT))
 			t->sipi_vector = ICR_VECTOR(icr);
 		break;
 	default:
@@ -147,7 +147,7 @@ void apic_inject_pending(struct vcpu *v)
 	bool extint;
 	int vec;
 
-	if (__atomic_load_n(&v->nmi_pending, __ATOMIC_ACQUIRE)) {
+	if (vcpu_attn(v, ATTN_NMI)) {
 		u32 was = intr;
 		bool go = nmi_can_inject(&intr, &v->nmi_in_service, busy);
 
@@ -156,7 +156,7 @@ void apic_inject_pending(struct vcpu *v)
 		if (!go) {
 			want |= CPU_NMI_WINDOW_EXITING;
 		} else {
-			__atomic_store_n(&v->nmi_pending, false, __ATOMIC_SEQ_CST);
+			vcpu_attn_set(v, ATTN_NMI, false);
 			vmcs_write_hot(VM_ENTRY_INTR_INFO_FIELD,
 				       2 | INTR_TYPE_NMI | EXIT_INTR_INFO_VALID);
 			busy = true;
@@ -186,7 +186,7 @@ bool apic_wakes_halted(struct vcpu *v, u64 now)
 	if (vlapic_timer_next(&v->lapic) && now >= vlapic_timer_next(&v->lapic))
 		vlapic_timer_poll(&v->lapic, now);
 	platform_poll(v, now);
-	if (__atomic_load_n(&v->nmi_pending, __ATOMIC_ACQUIRE) || v->init_pending)
+	if (vcpu_attn(v, ATTN_NMI) || vcpu_attn(v, ATTN_INIT))
 		return true;
 	return v->halt_if && (platform_extint_pending(v) || vlapic_pending(&v->lapic) >= 0);
 }

@@ -86,7 +86,7 @@ static u64 vm_exits(const struct vm *vm)
 	u64 n = 0;
 
 	for (unsigned c = 0; c < vm->nr_vcpus; c++)
-		n += vm->vcpus[c]->exits;
+		n += vcpu_exits(vm->vcpus[c]);
 	return n;
 }
 
@@ -118,10 +118,10 @@ static void cmd_vm(struct vm *vm)
 		struct vcpu *v = vm->vcpus[c];
 
 		printk("vm '%s' vcpu%u: on cpu%u, %s, %lu exits\n", vm->def.name, v->id, v->pcpu,
-		       vcpu_states[v->state], v->exits);
+		       vcpu_states[v->state], vcpu_exits(v));
 		for (unsigned r = 0; r < NR_EXIT_REASONS; r++)
 			if (v->exit_count[r])
-				printk("  %-20s %u\n", exit_names[r] ? exit_names[r] : "other",
+				printk("  %-20s %lu\n", exit_names[r] ? exit_names[r] : "other",
 				       v->exit_count[r]);
 	}
 }

@@ -174,52 +174,74 @@ static enum exit_action handle_ept_misconfig(struct vcpu *v)
 	return EXIT_RESCHED;
 }
 
-static const exit_handler_fn exit_handlers[NR_EXIT_REASONS] = {
-	[EXIT_REASON_EXCEPTION_NMI] = handle_nmi_or_exception,
-	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
-	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
-	[EXIT_REASON_INTR_WINDOW] = handle_intr_window,
-	[EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
-	[EXIT_REASON_CPUID] = handle_cpuid,
-	[EXIT_REASON_HLT] = handle_hlt,
-	[EXIT_REASON_INVD] = handle_nop,
-	[EXIT_REASON_RDPMC] = handle_rdpmc,
-	[EXIT_REASON_VMCALL] = handle_vmcall,
-	[19 ... 27] = handle_vmx_insn, /* VMCLEAR ... VMXON */
-	[28] = handle_cr_access,
-	[30] = handle_io,
-	[31] = handle_rdmsr,
-	[32] = handle_wrmsr,
-	[EXIT_REASON_MWAIT] = handle_ud,
-	[EXIT_REASON_MONITOR] = handle_ud,
-	[EXIT_REASON_PAUSE] = handle_pause,
-	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
-	[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
-	[50] = handle_vmx_insn, /* INVEPT */
-	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption,
-	[53] = handle_vmx_insn, /* INVVPID */
-	[EXIT_REASON_WBINVD] = handle_nop,
-	[EXIT_REASON_XSETBV] = handle_xsetbv,
-	[59] = handle_vmx_insn, /* VMFUNC */
-	[60] = handle_ud, /* ENCLS: SGX is hidden */
-	[63] = handle_ud, /* ENCLV */
-	[EXIT_REASON_LOADIWKEY] = handle_loadiwkey,
-};
+static __attribute__((noinline)) enum exit_action unhandled(struct vcpu *v)
+{
+	u32 reason = (u32)vmcs_read(VM_EXIT_REASON) & 0xffff;
+
+	vcpu_dump(v);
+	vm_end(v->vm, VM_STOPPED, 0, "unhandled exit reason %u (qualification %lx)", reason,
+	       vmcs_read(EXIT_QUALIFICATION));
+	return EXIT_RESCHED;
+}
 
 /*
- * Exits that an instruction causes when the guest executes it.  Only
- * exceptions, EPT violations and misconfigurations, task switches, APIC
- * accesses and the like can happen while an event is being delivered
- * through the IDT (SDM Vol. 3C, "Information for VM Exits That Occur
- * During Event Delivery"), so for these the IDT-vectoring information is
- * never valid and the common path does not read it.  Reasons 0-63.
+ * The dispatch table, by basic exit reason.  An exit an instruction
+ * causes when the guest executes it (INSN) can never interrupt the
+ * delivery of an event, so its IDT-vectoring information is never valid
+ * and is not read; only exceptions, EPT violations and misconfigurations,
+ * task switches, APIC accesses and the like can (SDM Vol. 3C, "Information
+ * for VM Exits That Occur During Event Delivery"), and those (EVENT) have
+ * the event re-injected before their handler runs.
  */
-#define INSN_EXITS                                                                                 \
-	(BIT(EXIT_REASON_CPUID) | BIT(EXIT_REASON_HLT) | BIT(EXIT_REASON_INVD) |                   \
-	 BIT(EXIT_REASON_RDPMC) | BIT(EXIT_REASON_VMCALL) | (0x1ffULL << 19) | BIT(28) | BIT(30) | \
-	 BIT(31) | BIT(32) | BIT(EXIT_REASON_MWAIT) | BIT(EXIT_REASON_MONITOR) |                   \
-	 BIT(EXIT_REASON_PAUSE) | BIT(50) | BIT(53) | BIT(EXIT_REASON_WBINVD) |                    \
-	 BIT(EXIT_REASON_XSETBV) | BIT(59) | BIT(60) | BIT(63))
+struct exit_kind {
+	exit_handler_fn handler;
+	bool vectoring; /* may have interrupted event delivery */
+};
+
+#define INSN(fn)          \
+	{                 \
+		fn, false \
+	}
+#define EVENT(fn)        \
+	{                \
+		fn, true \
+	}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init" /* the default below, then the handled reasons */
+static const struct exit_kind exit_kinds[NR_EXIT_REASONS] = {
+	[0 ... NR_EXIT_REASONS - 1] = EVENT(unhandled),
+	[EXIT_REASON_EXCEPTION_NMI] = EVENT(handle_nmi_or_exception),
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = EVENT(handle_external_interrupt),
+	[EXIT_REASON_TRIPLE_FAULT] = EVENT(handle_triple_fault),
+	[EXIT_REASON_INTR_WINDOW] = EVENT(handle_intr_window),
+	[EXIT_REASON_NMI_WINDOW] = EVENT(handle_nmi_window),
+	[EXIT_REASON_CPUID] = INSN(handle_cpuid),
+	[EXIT_REASON_HLT] = INSN(handle_hlt),
+	[EXIT_REASON_INVD] = INSN(handle_nop),
+	[EXIT_REASON_RDPMC] = INSN(handle_rdpmc),
+	[EXIT_REASON_VMCALL] = INSN(handle_vmcall),
+	[19 ... 27] = INSN(handle_vmx_insn), /* VMCLEAR ... VMXON */
+	[28] = INSN(handle_cr_access),
+	[30] = INSN(handle_io),
+	[31] = INSN(handle_rdmsr),
+	[32] = INSN(handle_wrmsr),
+	[EXIT_REASON_MWAIT] = INSN(handle_ud),
+	[EXIT_REASON_MONITOR] = INSN(handle_ud),
+	[EXIT_REASON_PAUSE] = INSN(handle_pause),
+	[EXIT_REASON_EPT_VIOLATION] = EVENT(handle_ept_violation),
+	[EXIT_REASON_EPT_MISCONFIG] = EVENT(handle_ept_misconfig),
+	[50] = INSN(handle_vmx_insn), /* INVEPT */
+	[EXIT_REASON_PREEMPTION_TIMER] = EVENT(handle_preemption),
+	[53] = INSN(handle_vmx_insn), /* INVVPID */
+	[EXIT_REASON_WBINVD] = INSN(handle_nop),
+	[EXIT_REASON_XSETBV] = INSN(handle_xsetbv),
+	[59] = INSN(handle_vmx_insn), /* VMFUNC */
+	[60] = INSN(handle_ud), /* ENCLS: SGX is hidden */
+	[63] = INSN(handle_ud), /* ENCLV */
+	[EXIT_REASON_LOADIWKEY] = INSN(handle_loadiwkey),
+};
+#pragma GCC diagnostic pop
 
 /*
  * An exit in the middle of delivering an event (say, the guest's IDT page
@@ -240,23 +262,6 @@ static void reinject_vectoring_event(void)
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, idt & ~BIT(12));
 }
 
-static __attribute__((noinline)) enum exit_action unhandled(struct vcpu *v, u32 reason)
-{
-	vcpu_dump(v);
-	vm_end(v->vm, VM_STOPPED, 0, "unhandled exit reason %u (qualification %lx)", reason,
-	       vmcs_read(EXIT_QUALIFICATION));
-	return EXIT_RESCHED;
-}
-
-static enum exit_action dispatch(struct vcpu *v, u32 reason)
-{
-	if (reason >= NR_EXIT_REASONS || !exit_handlers[reason])
-		return unhandled(v, reason);
-	v->exits++;
-	v->exit_count[reason]++;
-	return exit_handlers[reason](v);
-}
-
 /*
  * The slice is a TSC deadline, checked before every entry, so a guest that
  * exits often still gives up the CPU on time.  The preemption timer ends a
@@ -274,7 +279,7 @@ static void arm_timer(u64 target, u64 now)
 }
 
 /* A virtual timer is due at @now: raise what it owes. */
-static __attribute__((noinline)) void fire_timers(struct vcpu *v, u64 now)
+static void fire_timers(struct vcpu *v, u64 now)
 {
 	u64 apic = vlapic_timer_next(&v->lapic), pit = platform_next(v);
 
@@ -284,71 +289,111 @@ static __attribute__((noinline)) void fire_timers(struct vcpu *v, u64 now)
 		platform_poll(v, now);
 }
 
-static __attribute__((noinline)) void entry_failed(struct vcpu *v, int rc, u32 reason)
+/*
+ * The slow half of the way to an entry, for when the fast test found
+ * something: the slice's end, a virtual timer due or moved, something to
+ * inject, or a reason to stop (the VM ended, an INIT).  Returns the last
+ * TSC value before the slice ends or a virtual timer is due, with the
+ * preemption timer armed for it and @apic_next the APIC timer time it
+ * was worked out from; 0: leave the slice.
+ */
+static __attribute__((noinline)) u64 prepare_entry(struct vcpu *v, u64 deadline, u64 now,
+						   u64 *apic_next)
 {
-	vmx_report_entry_failure(rc, rc == VMX_OK ? reason : 0);
+	u64 last;
+
+	for (;;) {
+		if (vcpu_attn(v, ATTN_ENDED) || vcpu_attn(v, ATTN_INIT))
+			return 0;
+		if (vcpu_attn(v, ATTN_PIT))
+			vcpu_attn_set(v, ATTN_PIT,
+				      false); /* before the read: a move after it raises it again */
+		/* A timer time of 0 (none) wraps round to never. */
+		*apic_next = vlapic_timer_next(&v->lapic);
+		last = MIN(MIN(deadline - 1, *apic_next - 1), platform_next(v) - 1);
+		if (now <= last)
+			break;
+		if (now >= deadline)
+			return 0;
+		fire_timers(v, now); /* their next times move: round again */
+		now = rdtsc();
+	}
+	arm_timer(last + 1, now);
+	if (vlapic_maybe_pending(&v->lapic) || vcpu_attn(v, ATTN_NMI) || platform_extint_pending(v))
+		apic_inject_pending(v);
+	return last;
+}
+
+static __attribute__((noinline)) void entry_failed(struct vcpu *v, u32 run)
+{
+	vmx_report_entry_failure(run);
 	vm_end(v->vm, VM_STOPPED, 0, "VM entry failed on vcpu%u", v->id);
 }
 
 /*
  * The loop every exit goes round, kept short because each instruction
- * here is paid on every exit: the common case reads the TSC, the timers'
- * next times and the pending hints, enters, reads the exit reason and
- * calls its handler.  Everything rarer is out of line.
+ * here is paid on every exit.  The common case reads the TSC and makes one
+ * test of the slice's time, the attention flags, the APIC's IRR hint and
+ * its timer; enters; and calls the exit's handler.  Everything rarer is
+ * in prepare_entry() or out of line.
  */
-void vcpu_run_slice(struct vcpu *v, u64 slice_tsc)
+static void run_slice(struct vcpu *v, u64 slice_tsc)
 {
 	bool timer_saved = vmx_base_controls.exit & EXIT_SAVE_PREEMPT_TIMER;
-	u64 deadline = rdtsc() + slice_tsc, armed = 0;
+	u64 deadline = rdtsc() + slice_tsc, last = 0, apic_next = 0;
 	bool ud = false; /* the last exit was a #UD: profiled (KLV_PROFILE) */
 
-	vcpu_load(v);
 	for (;;) {
 		u64 now = rdtsc();
-		/*
-		 * The last TSC value before the slice ends or a virtual timer is
-		 * due; a timer time of 0 (none) wraps round to never.
-		 */
-		u64 last = MIN(MIN(deadline - 1, vlapic_timer_next(&v->lapic) - 1),
-			       platform_next(v) - 1);
+		const struct exit_kind *k;
 		u32 reason;
-		int rc;
 
-		if (v->vm->ended || v->init_pending)
-			return;
-		if (now > last) {
-			if (now >= deadline)
+		/* last starts at 0, so the first time round takes the slow half. */
+		if (now > last || vcpu_attn_any(v) || vlapic_maybe_pending(&v->lapic) ||
+		    vlapic_timer_next(&v->lapic) != apic_next) {
+			last = prepare_entry(v, deadline, now, &apic_next);
+			if (!last)
 				return;
-			fire_timers(v, now);
-			continue; /* their next times have moved */
+		} else if (!timer_saved) {
+			arm_timer(last + 1, now); /* the CPU did not keep the count: again */
 		}
-		if (last != armed) {
-			arm_timer(last + 1, now);
-			/* Where the CPU does not save the count, every entry re-arms it. */
-			armed = timer_saved ? last : 0;
-		}
-		/* Nothing posted and no NMI: the common case, no VMCS reads. */
-		if (vlapic_maybe_pending(&v->lapic) || v->nmi_pending || platform_extint_pending(v))
-			apic_inject_pending(v);
 		if (KL_EAGER_RELOAD)
 			kl_reload(v);
 		PROF_EXIT_MARK(PROF_EXIT_ENTRY, ud);
-		rc = vmx_run(&v->regs, v->launched);
+		reason = vmx_run(&v->regs, v->launched);
 		PROF_EXIT_MARK(PROF_EXIT_SWITCH, ud);
-		reason = rc == VMX_OK ? (u32)vmcs_read(VM_EXIT_REASON) : 0;
-		if (__builtin_expect(rc != VMX_OK || (reason & EXIT_REASON_ENTRY_FAILURE), 0)) {
-			entry_failed(v, rc, reason);
+		if (__builtin_expect(reason & EXIT_REASON_ENTRY_FAILURE, 0)) {
+			entry_failed(v, reason);
 			return;
 		}
 		v->launched = true;
 		reason &= 0xffff;
 		ud = KLV_PROFILE && reason == EXIT_REASON_EXCEPTION_NMI;
-		if (reason >= 64 || !(INSN_EXITS & BIT(reason))) {
+		if (__builtin_expect(reason >= NR_EXIT_REASONS, 0)) {
+			unhandled(v);
+			return;
+		}
+		v->exit_count[reason]++;
+		k = &exit_kinds[reason];
+		if (k->vectoring) {
 			if (reason == EXIT_REASON_PREEMPTION_TIMER)
-				armed = 0; /* re-armed before the next entry, whatever its target */
+				last = 0; /* the timer is spent: the slow half re-arms it */
 			reinject_vectoring_event();
 		}
-		if (dispatch(v, reason) == EXIT_RESCHED)
+		if (k->handler(v) == EXIT_RESCHED)
 			return;
 	}
+}
+
+void vcpu_run_slice(struct vcpu *v, u64 slice_tsc)
+{
+	vcpu_load(v);
+	/*
+	 * The guest's CR2 stays live while its slice runs: VMX does not switch
+	 * it, and root mode takes no page faults (vcpu_inject_page_fault()
+	 * writes both copies).
+	 */
+	write_cr2(v->regs.cr2);
+	run_slice(v, slice_tsc);
+	v->regs.cr2 = read_cr2();
 }

@@ -87,7 +87,7 @@ enum exit_action handle_vmcall(struct vcpu *v)
 		ret = (s64)kl_slot_loads(v->vm);
 		break;
 	case HC_EXIT_COUNT:
-		ret = (s64)v->exits; /* this vCPU's own: nothing about other VMs */
+		ret = (s64)vcpu_exits(v); /* this vCPU's own: nothing about other VMs */
 		break;
 	default:
 		ret = HC_ENOSYS;

@@ -43,15 +43,26 @@ static void report_unsupported(struct vm *vm, unsigned dev, const char **what)
 	*what = NULL;
 }
 
+/*
+ * Channel 0's next edge moved: vCPU 0's exit loop, which keeps the time
+ * it next looks, must read it again (the store before the raise, so it
+ * never reads the old time after clearing the flag).
+ */
+static void pit_rearm(struct vm *vm)
+{
+	__atomic_store_n(&vm->pit_armed, vpit_next_irq(&vm->pit), __ATOMIC_SEQ_CST);
+	vcpu_attn_set(vm->vcpus[0], ATTN_PIT, true);
+}
+
 /* The PIC's INTR may have changed: vCPU 0 sees it at its next injection point. */
 static void pic_update(struct vm *vm)
 {
 	bool intr = vpic_intr(&vm->pic);
 
 	report_unsupported(vm, DEV_PIC, &vm->pic.unsupported);
-	if (intr == vm->pic_intr)
+	if (intr == vcpu_attn(vm->vcpus[0], ATTN_EXTINT))
 		return;
-	__atomic_store_n(&vm->pic_intr, intr, __ATOMIC_SEQ_CST);
+	vcpu_attn_set(vm->vcpus[0], ATTN_EXTINT, intr);
 	if (intr)
 		apic_kick(vm->vcpus[0]);
 }
@@ -82,7 +93,7 @@ static void ioapic_send(void *ctx, const struct ioapic_msg *m)
 
 			if (m->logical ? vlapic_match_logical(&t->lapic, m->dest, false) :
 					 vlapic_match(&t->lapic, m->dest, false)) {
-				__atomic_store_n(&t->nmi_pending, true, __ATOMIC_SEQ_CST);
+				vcpu_attn_set(t, ATTN_NMI, true);
 				apic_kick(t);
 			}
 		}
@@ -110,7 +121,7 @@ void platform_reset(struct vm *vm)
 	/* klvisor boots guests without a BIOS; it does what SeaBIOS would have. */
 	for (unsigned i = 0; i < ARRAY_SIZE(bios_init); i++)
 		vpic_write(&vm->pic, bios_init[i][0], bios_init[i][1]);
-	vm->pic_intr = false;
+	vcpu_attn_set(vm->vcpus[0], ATTN_EXTINT, false);
 	vuart_reset(&vm->uart.regs);
 	vm->uart.irq_line = false;
 	vpit_reset(&vm->pit, tsc_khz * 1000);
@@ -162,7 +173,7 @@ bool platform_port_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val
 			} else {
 				vpit_write(&vm->pit, p, b, now);
 				/* A new channel 0 count: its first edge is due at a new time. */
-				vm->pit_armed = vpit_next_irq(&vm->pit);
+				pit_rearm(vm);
 			}
 			report_unsupported(vm, DEV_PIT, &vm->pit.unsupported);
 		}
@@ -194,7 +205,7 @@ void platform_poll(struct vcpu *v, u64 now)
 		platform_isa_irq(vm, 0, true);
 		platform_isa_irq(vm, 0, false);
 	}
-	vm->pit_armed = vpit_next_irq(&vm->pit);
+	pit_rearm(vm);
 	spin_unlock(&vm->lock);
 }
 

@@ -45,9 +45,8 @@ void platform_poll(struct vcpu *v, u64 now);
 bool platform_lint0_accepts(const struct vcpu *v);
 static inline bool platform_extint_pending(const struct vcpu *v)
 {
-	/* Two loads on the common path: only vCPU 0, only while the PIC asserts INTR. */
-	return v->id == 0 && __atomic_load_n(&v->vm->pic_intr, __ATOMIC_ACQUIRE) &&
-	       platform_lint0_accepts(v);
+	/* One load on the common path: raised on vCPU 0 only, while the PIC asserts INTR. */
+	return vcpu_attn(v, ATTN_EXTINT) && platform_lint0_accepts(v);
 }
 u8 platform_extint_ack(struct vcpu *v);
 

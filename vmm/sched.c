@@ -163,9 +163,9 @@ static bool first_run(struct vcpu *v)
 /* Bring @v's INIT/SIPI and HLT state up to date; true if it can run now. */
 static bool ready(struct vcpu *v)
 {
-	if (v->init_pending) {
-		v->init_pending = false;
-		v->nmi_pending = false;
+	if (vcpu_attn(v, ATTN_INIT)) {
+		vcpu_attn_set(v, ATTN_INIT, false);
+		vcpu_attn_set(v, ATTN_NMI, false);
 		v->nmi_in_service = false;
 		vlapic_reset(&v->lapic, v->id, v->id == 0);
 		fpu_init_reset(v);

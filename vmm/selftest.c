@@ -107,16 +107,11 @@ static bool run(struct selftest *t, u64 *ticks)
 	u64 start = rdtsc();
 
 	for (int n = 0; n < SELFTEST_MAX_EXITS; n++) {
-		int rc = vmx_run(&t->regs, n > 0);
-		u32 reason;
+		u32 reason = vmx_run(&t->regs, n > 0);
+		int rc;
 
-		if (rc != VMX_OK) {
-			vmx_report_entry_failure(rc, 0);
-			return false;
-		}
-		reason = (u32)vmcs_read(VM_EXIT_REASON);
 		if (reason & EXIT_REASON_ENTRY_FAILURE) {
-			vmx_report_entry_failure(VMX_OK, reason);
+			vmx_report_entry_failure(reason);
 			return false;
 		}
 		rc = handle_exit(t, reason & 0xffff, &cpuid_seen);

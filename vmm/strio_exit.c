@@ -216,8 +216,7 @@ enum exit_action handle_string_io(struct vcpu *v, u16 port, unsigned size, bool 
 	case STRIO_FAULT:
 		if (done)
 			iteration_boundary(v);
-		v->regs.cr2 = c.cr2;
-		vcpu_inject_exception(v, 14, true, c.pfec);
+		vcpu_inject_page_fault(v, c.cr2, c.pfec);
 		break;
 	case STRIO_STOP:
 		if (!v->vm->ended)

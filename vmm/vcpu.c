@@ -261,6 +261,14 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
 }
 
+void vcpu_inject_page_fault(struct vcpu *v, u64 la, u32 pfec)
+{
+	/* The guest's CR2 is live for the whole slice (vcpu_run_slice()): both copies. */
+	v->regs.cr2 = la;
+	write_cr2(la);
+	vcpu_inject_exception(v, 14, true, pfec);
+}
+
 void vcpu_dump(struct vcpu *v)
 {
 	const char *n = v->vm->def.name;
@@ -345,19 +353,13 @@ const char *vcpu_decode_insn(struct vcpu *v, struct insn *in)
 	err = len ? insn_decode(bytes, len, vcpu_mode_bits(), in) : "nothing fetched";
 	if (!err || r != GW_PAGE_FAULT)
 		return err ? (len ? err : "the instruction could not be fetched") : NULL;
-	v->regs.cr2 = where;
-	vcpu_inject_exception(v, 14, true, pfec);
+	vcpu_inject_page_fault(v, where, pfec);
 	return vcpu_fetch_fault;
 }
 
 unsigned vcpu_mode_bits(void)
 {
 	return vcpu_mode_bits_of(vmcs_read(GUEST_CS_AR_BYTES), vmcs_read(GUEST_IA32_EFER));
-}
-
-unsigned vcpu_cpl(void)
-{
-	return vcpu_cpl_cr0(vcpu_cr0());
 }
 
 void vcpu_seg_state(unsigned sreg, struct seg_state *s)
@@ -409,8 +411,7 @@ bool vcpu_read_operand(struct vcpu *v, const struct insn *in, u64 ea, void *buf,
 	case GW_OK:
 		return true;
 	case GW_PAGE_FAULT:
-		v->regs.cr2 = where;
-		vcpu_inject_exception(v, 14, true, pfec);
+		vcpu_inject_page_fault(v, where, pfec);
 		return false;
 	case GW_OUTSIDE_RAM:
 		vm_end(v->vm, VM_STOPPED, 0, "page walk for linear 0x%lx left guest RAM", where);

@@ -59,6 +59,8 @@ static inline void vcpu_skip_instruction(struct vcpu *v)
 }
 /* Queue a hardware exception for the next VM entry. */
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+/* A #PF at linear address @la with error code @pfec (CR2 := @la). */
+void vcpu_inject_page_fault(struct vcpu *v, u64 la, u32 pfec);
 static inline void vcpu_inject_gp(struct vcpu *v)
 {
 	vcpu_inject_exception(v, 13, true, 0);
@@ -96,13 +98,14 @@ static inline unsigned vcpu_mode_bits_of(u64 cs_ar, u64 efer)
 		return 64;
 	return (cs_ar & SEG_AR_DB) ? 32 : 16;
 }
-unsigned vcpu_cpl(void);
-/* The same with CR0 already read (through its shadow, as vcpu_cr0()). */
-static inline unsigned vcpu_cpl_cr0(u64 cr0)
+/*
+ * The CPL is SS.DPL in every mode: the VMCS's SS DPL always equals it (SDM
+ * Vol. 3C, 24.4.1), and VM entry refuses a real-mode guest whose SS DPL
+ * is not 0 (26.3.1.2), so no CR0.PE test is needed.
+ */
+static inline unsigned vcpu_cpl(void)
 {
-	if (!(cr0 & CR0_PE))
-		return 0;
-	return (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3; /* SS.DPL is the CPL */
+	return (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3;
 }
 /* Segment register @sreg (SEG_ES ... SEG_GS) as segment checks see it (base 0 where 64-bit mode ignores it). */
 void vcpu_seg_state(unsigned sreg, struct seg_state *s);

@@ -251,6 +251,8 @@ void vm_end(struct vm *vm, enum vm_result result, u32 value, const char *fmt, ..
 		vuart_flush(vm); /* the guest's last, unterminated line */
 	printk("vm '%s': %s: %s\n", vm->def.name, result_names[result], vm->end_reason);
 	__atomic_store_n(&vm->ended, true, __ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vcpu_attn_set(vm->vcpus[i], ATTN_ENDED, true);
 	__atomic_fetch_sub(&vms_running, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -268,7 +270,7 @@ bool vms_report(void)
 		u64 exits = 0;
 
 		for (unsigned c = 0; c < vm->nr_vcpus; c++)
-			exits += vm->vcpus[c]->exits;
+			exits += vcpu_exits(vm->vcpus[c]);
 		counts[vm->result]++;
 		printk("klvisor: vm '%s': %s (%s), %lu exits\n", vm->def.name,
 		       result_names[vm->result], vm->end_reason, exits);

@@ -44,6 +44,26 @@ struct vuart {
 
 struct vm;
 
+/*
+ * Everything that sends the exit loop off its fast path, one byte per
+ * source: whoever raises one, on any CPU, does it with a plain byte store,
+ * and the loop tests them all with one 8-byte load (the layout Linux's
+ * qspinlock uses for the byte-wide fields of its lock word).  The local
+ * APIC's IRR hint and its timer are the loop's other two checks.
+ */
+enum vcpu_attn {
+	ATTN_NMI, /* an NMI is pending: raised by any CPU, injected by the owner */
+	ATTN_INIT, /* an INIT is pending: the owning CPU resets the vCPU */
+	ATTN_ENDED, /* its VM has ended (vm_end() raises it on every vCPU) */
+	ATTN_EXTINT, /* vCPU 0 only: the PIC asserts INTR */
+	ATTN_PIT, /* vCPU 0 only: the PIT's next edge moved (platform_next()) */
+};
+
+union vcpu_attention {
+	u8 flag[8]; /* by enum vcpu_attn */
+	u64 any;
+};
+
 struct vcpu {
 	struct vm *vm;
 	unsigned id;
@@ -52,8 +72,7 @@ struct vcpu {
 	bool launched;
 	volatile enum vcpu_state state;
 	volatile int sipi_vector; /* -1: none pending */
-	volatile bool init_pending;
-	volatile bool nmi_pending; /* set by any CPU, injected by the owner */
+	union vcpu_attention attn; /* through vcpu_attn() and vcpu_attn_set() */
 	bool nmi_in_service; /* an NMI was injected and not yet seen returned from */
 	bool halt_if; /* RFLAGS.IF when it halted: whether an interrupt wakes it */
 	struct guest_regs regs;
@@ -64,10 +83,35 @@ struct vcpu {
 	void *fpu; /* XSAVE/FXSAVE area while the vCPU is not on the CPU */
 	u64 star, lstar, cstar, fmask, kernel_gs_base; /* MSRs VMX does not switch */
 	u64 dr[4], dr6; /* debug registers VMX does not switch (DR7 is in the VMCS) */
-	u64 exits; /* total exits, and by basic reason below */
-	u32 exit_count[NR_EXIT_REASONS];
+	u64 exit_count[NR_EXIT_REASONS]; /* exits by basic reason; vcpu_exits(): all */
 	struct vcpu *next_on_cpu; /* run-queue link */
 };
+
+static inline bool vcpu_attn(const struct vcpu *v, enum vcpu_attn a)
+{
+	return __atomic_load_n(&v->attn.flag[a], __ATOMIC_ACQUIRE);
+}
+
+static inline void vcpu_attn_set(struct vcpu *v, enum vcpu_attn a, bool on)
+{
+	__atomic_store_n(&v->attn.flag[a], on, __ATOMIC_SEQ_CST);
+}
+
+/* Is anything raised?  The exit loop's one test for all of them. */
+static inline bool vcpu_attn_any(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->attn.any, __ATOMIC_ACQUIRE);
+}
+
+/* Its exits so far, all reasons (the loop counts each reason only). */
+static inline u64 vcpu_exits(const struct vcpu *v)
+{
+	u64 n = 0;
+
+	for (unsigned r = 0; r < NR_EXIT_REASONS; r++)
+		n += v->exit_count[r];
+	return n;
+}
 
 struct vm {
 	unsigned id;
@@ -98,7 +142,6 @@ struct vm {
 	struct vpic pic;
 	struct vpit pit;
 	struct vioapic ioapic;
-	volatile bool pic_intr; /* the PIC's INTR output, read without the lock by vCPU 0 */
 	volatile u64 pit_armed; /* host TSC of the PIT's next IRQ 0 edge, 0: none */
 	u8 logged_devices; /* devices whose unemulated modes were reported (platform.c) */
 	u16 fwcfg_key;

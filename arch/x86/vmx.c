@@ -155,17 +155,17 @@ static void dump_guest_state(void)
 	       vmcs_read(VM_ENTRY_CONTROLS));
 }
 
-static void report_entry_failure(int rc, u32 exit_reason)
+static void report_entry_failure(u32 run)
 {
 	u32 cpu = this_cpu()->id;
 
-	if (rc == VMX_FAIL_INVALID) {
+	if (run == VMX_RUN_FAIL_INVALID) {
 		/* No current VMCS: nothing in it can be read. */
 		printk("VMENTRY-FAIL: cpu%u: VMfailInvalid (no current VMCS or invalid VMCS pointer)\n",
 		       cpu);
 		return;
 	}
-	if (rc == VMX_FAIL_VALID) {
+	if (run == VMX_RUN_FAIL_VALID) {
 		u32 err = (u32)vmcs_read(VM_INSTRUCTION_ERROR);
 
 		printk("VMENTRY-FAIL: cpu%u: VMfailValid, VM-instruction error %u (%s)\n", cpu, err,
@@ -176,7 +176,7 @@ static void report_entry_failure(int rc, u32 exit_reason)
 			[EXIT_REASON_MSR_LOADING] = "MSR loading",
 			[EXIT_REASON_MACHINE_CHECK] = "machine-check event",
 		};
-		u32 basic = exit_reason & 0xffff;
+		u32 basic = run & 0xffff;
 
 		printk("VMENTRY-FAIL: cpu%u: VM-entry failure exit, reason %u (%s), qualification %lx\n",
 		       cpu, basic, basic < ARRAY_SIZE(why) && why[basic] ? why[basic] : "unknown",
@@ -185,12 +185,12 @@ static void report_entry_failure(int rc, u32 exit_reason)
 	dump_guest_state();
 }
 
-void vmx_report_entry_failure(int rc, u32 exit_reason)
+void vmx_report_entry_failure(u32 run)
 {
 	/* One report at a time, so two CPUs' dumps do not interleave. */
 	static spinlock_t report_lock;
 
 	spin_lock(&report_lock);
-	report_entry_failure(rc, exit_reason);
+	report_entry_failure(run);
 	spin_unlock(&report_lock);
 }

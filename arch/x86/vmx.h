@@ -43,15 +43,17 @@ bool vmx_cpu_enable(struct percpu *pc);
 bool vmx_setup_host_state(void);
 
 /*
- * Enter the guest whose VMCS is current and return at its next exit.
- * Returns VMX_OK after a VM exit, or how VMLAUNCH/VMRESUME failed.
+ * Enter the guest whose VMCS is current and return at its next exit with
+ * the exit-reason field (bit 31 set: the entry failed on guest state or
+ * MSR loading, SDM Vol. 3C, 27.8).  A VMLAUNCH/VMRESUME that itself
+ * failed returns one of these, which have bit 31 set too, so a single
+ * test finds every failure.  The guest's CR2 must already be live.
  */
-int vmx_run(struct guest_regs *regs, int launched);
+#define VMX_RUN_FAIL_INVALID 0xffffffffu /* VMfailInvalid */
+#define VMX_RUN_FAIL_VALID   0xfffffffeu /* VMfailValid */
+u32 vmx_run(struct guest_regs *regs, int launched);
 
-/*
- * Report a failed VM entry: @rc from vmx_run, or VMX_OK with an exit
- * reason that has bit 31 set.  Every line starts with "VMENTRY-FAIL".
- */
-void vmx_report_entry_failure(int rc, u32 exit_reason);
+/* Report a failed VM entry: @run as vmx_run() returned it.  Every line starts with "VMENTRY-FAIL". */
+void vmx_report_entry_failure(u32 run);
 
 #endif

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * int vmx_run(struct guest_regs *regs, int launched)
+ * u32 vmx_run(struct guest_regs *regs, int launched)
  *
  * Saves the callee-saved registers and the regs pointer on the stack,
  * points HOST_RSP at them, loads the guest's registers and enters.  A VM
  * exit lands at vmx_exit (HOST_RIP) with that stack: the guest registers
- * go back into *regs and vmx_run returns 0 to its caller, so exit handling
- * is plain C.  A failed VMLAUNCH/VMRESUME falls through and returns 1
- * (VMfailInvalid) or 2 (VMfailValid).
+ * go back into *regs and vmx_run returns the exit-reason field to its
+ * caller, so exit handling is plain C.  A failed VMLAUNCH/VMRESUME falls
+ * through and returns VMX_RUN_FAIL_INVALID or VMX_RUN_FAIL_VALID.
+ *
+ * CR2 is not switched here: VMX leaves it alone, and root mode never
+ * faults, so the guest's stays live across exits; vcpu_run_slice()
+ * switches it once per slice.
  */
 #include "asm-offsets.h"
 
@@ -25,10 +29,6 @@ vmx_run:
 	movq	$VMCS_HOST_RSP, %rax
 	vmwrite	%rsp, %rax
 	jbe	.Lwrite_failed
-
-	/* CR2 is not switched by VMX; the guest's must be live while it runs. */
-	movq	GR_CR2(%rdi), %rax
-	movq	%rax, %cr2
 
 	testl	%esi, %esi		/* flags survive the moves below */
 	movq	GR_RAX(%rdi), %rax
@@ -54,9 +54,9 @@ vmx_run:
 .Lentry_failed:
 .Lwrite_failed:
 	/* CF=1: VMfailInvalid; ZF=1: VMfailValid. */
-	movl	$1, %eax
+	movl	$VMX_RUN_FAIL_INVALID, %eax
 	jc	2f
-	movl	$2, %eax
+	movl	$VMX_RUN_FAIL_VALID, %eax
 2:	addq	$8, %rsp
 	jmp	.Lreturn
 
@@ -78,10 +78,9 @@ vmx_exit:
 	movq	%r14, GR_R14(%rdi)
 	movq	%r15, GR_R15(%rdi)
 	popq	GR_RDI(%rdi)
-	movq	%cr2, %rax
-	movq	%rax, GR_CR2(%rdi)
 	addq	$8, %rsp
-	xorl	%eax, %eax
+	movq	$VMCS_EXIT_REASON, %rax
+	vmread	%rax, %rax
 
 .Lreturn:
 	popq	%r15

@@ -44,7 +44,7 @@ static void read_state(struct vcpu *v, struct kl_state *st)
 	st->rflags = vmcs_read(GUEST_RFLAGS);
 	vcpu_walk_ctx_rflags(v, c, st->rflags);
 	st->mode_bits = vcpu_mode_bits_of(cs_ar, c->efer);
-	st->cpl = vcpu_cpl_cr0(c->cr0);
+	st->cpl = vcpu_cpl();
 }
 
 static void finish(struct vcpu *v, const struct insn *in, u64 rflags, bool zf)
