@@ -70,7 +70,8 @@ static void frequency_leaf(u32 leaf, struct cpuid_regs *r)
 		*r = (struct cpuid_regs){ mhz, mhz, mhz, 0 };
 }
 
-static void vcpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
+/* What every vCPU of @vm sees for (@leaf, @sub); vcpu_part() adds each one's own. */
+static void vm_part(const struct vm *vm, u32 leaf, u32 sub, struct cpuid_regs *r)
 {
 	if ((leaf & 0xffffff00) == KLV_CPUID_BASE) {
 		klvisor_leaf(leaf, r);
@@ -84,16 +85,14 @@ static void vcpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 	switch (leaf) {
 	case 0:
 		r->eax = MAX(r->eax, CPUID_FREQ_LEAF);
-		kl_cpuid(v, leaf, sub, r);
+		kl_cpuid(vm, leaf, sub, r);
 		break;
 	case 1:
 		r->ecx &= ~(CPUID1_ECX_MONITOR | CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_PDCM |
 			    CPUID1_ECX_OSXSAVE);
 		/* The virtual APIC timer has TSC-deadline mode, whatever the host's has. */
 		r->ecx |= CPUID1_ECX_HYPERVISOR | CPUID1_ECX_TSC_DEADLINE;
-		if (vmcs_read(GUEST_CR4) & CR4_OSXSAVE)
-			r->ecx |= CPUID1_ECX_OSXSAVE;
-		r->ebx = (r->ebx & 0x0000ffff) | (v->vm->nr_vcpus << 16) | (v->id << 24);
+		r->ebx = (r->ebx & 0x0000ffff) | (vm->nr_vcpus << 16);
 		break;
 	case 6:
 		/* The virtual APIC timer never stops: there are no guest C-states. */
@@ -108,10 +107,8 @@ static void vcpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 			r->ecx &= ~CPUID7_ECX_LA57; /* 5-level paging is not offered */
 			if (fpu_cr4_denied() & CR4_PKE)
 				r->ecx &= ~CPUID7_ECX_PKU; /* PKRU would not be switched */
-			/* OSPKE is the guest's CR4.PKE, not klvisor's. */
+			/* OSPKE is the guest's CR4.PKE, not klvisor's (vcpu_part()). */
 			r->ecx &= ~CPUID7_ECX_OSPKE;
-			if (vcpu_cr4() & CR4_PKE)
-				r->ecx |= CPUID7_ECX_OSPKE;
 			/* INVPCID runs natively only with its VMX control; without it, #UD. */
 			if (!(vmx_base_controls.proc2 & CPU2_INVPCID))
 				r->ebx &= ~CPUID7_EBX_INVPCID;
@@ -125,7 +122,7 @@ static void vcpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 			r->ecx &= ~(CPUID7_ECX_WAITPKG | CPUID7_ECX_CET_SS | CPUID7_ECX_SGX_LC |
 				    CPUID7_ECX_PKS);
 			r->edx &= ~(CPUID7_EDX_UINTR | CPUID7_EDX_PCONFIG | CPUID7_EDX_CET_IBT);
-			kl_cpuid(v, leaf, sub, r);
+			kl_cpuid(vm, leaf, sub, r);
 		}
 		break;
 	case 0x12: /* SGX: hidden */
@@ -148,25 +145,87 @@ static void vcpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 						  0 }; /* a component guests cannot enable */
 		}
 		break;
+	case 0x19:
+		kl_cpuid(vm, leaf, sub, r); /* Key Locker's leaf (and its bits in leaves 0 and 7) */
+		break;
+	}
+}
+
+/* The leaves (below 32) that differ between vCPUs or follow the guest's state. */
+#define VCPU_LEAVES (BIT(1) | BIT(7) | BIT(0xb) | BIT(0x19) | BIT(0x1f))
+
+static void vcpu_part(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
+{
+	switch (leaf) {
+	case 1:
+		if (vmcs_read(GUEST_CR4) & CR4_OSXSAVE)
+			r->ecx |= CPUID1_ECX_OSXSAVE;
+		r->ebx |= v->id << 24; /* initial APIC ID */
+		break;
+	case 7:
+		if (sub == 0 && (vcpu_cr4() & CR4_PKE))
+			r->ecx |= CPUID7_ECX_OSPKE;
+		break;
 	case 0xb:
 	case 0x1f:
 		r->edx = v->id; /* x2APIC ID */
 		break;
 	case 0x19:
-		kl_cpuid(v, leaf, sub, r); /* Key Locker's leaf (and its bits in leaves 0 and 7) */
+		kl_cpuid_vcpu(v, leaf, r);
 		break;
 	}
 }
 
-enum exit_action handle_cpuid(struct vcpu *v)
+/*
+ * Leaves below 32 that take no sub-leaf and read the same on every CPU of
+ * the host: their VM part is worked out once, when the VM is made, and
+ * then read from the table on every CPUID exit (all but the vCPU's own
+ * bits).  Leaf 0x1a stays out: on a hybrid CPU it names the core type of
+ * the CPU that executes it.
+ */
+#define TABLE_LEAVES                                                                           \
+	(BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(5) | BIT(6) | BIT(9) | BIT(0xa) | BIT(0x15) | \
+	 BIT(0x16) | BIT(0x19) | BIT(0x1c))
+
+void cpuid_vm_init(struct vm *vm)
 {
+	for (u32 leaf = 0; leaf < ARRAY_SIZE(vm->cpuid_table); leaf++)
+		if (TABLE_LEAVES & BIT(leaf))
+			vm_part(vm, leaf, 0, &vm->cpuid_table[leaf]);
+}
+
+static inline __attribute__((always_inline)) void set_result(struct vcpu *v,
+							     const struct cpuid_regs *r)
+{
+	v->regs.rax = r->eax;
+	v->regs.rbx = r->ebx;
+	v->regs.rcx = r->ecx;
+	v->regs.rdx = r->edx;
+	vcpu_skip_instruction(v);
+}
+
+static __attribute__((noinline)) enum exit_action cpuid_slow(struct vcpu *v, u32 leaf)
+{
+	u32 sub = (u32)v->regs.rcx;
 	struct cpuid_regs r;
 
-	vcpuid(v, (u32)v->regs.rax, (u32)v->regs.rcx, &r);
-	v->regs.rax = r.eax;
-	v->regs.rbx = r.ebx;
-	v->regs.rcx = r.ecx;
-	v->regs.rdx = r.edx;
-	vcpu_skip_instruction(v);
+	if (leaf < ARRAY_SIZE(v->vm->cpuid_table) && (TABLE_LEAVES & BIT(leaf)))
+		r = v->vm->cpuid_table[leaf];
+	else
+		vm_part(v->vm, leaf, sub, &r);
+	if (leaf < 32 && (VCPU_LEAVES & BIT(leaf)))
+		vcpu_part(v, leaf, sub, &r);
+	set_result(v, &r);
+	return EXIT_RESUME;
+}
+
+/* A table leaf with nothing of the vCPU's own is only copied: no call, no stack frame. */
+enum exit_action handle_cpuid(struct vcpu *v)
+{
+	u32 leaf = (u32)v->regs.rax;
+
+	if (leaf >= ARRAY_SIZE(v->vm->cpuid_table) || !(TABLE_LEAVES & ~VCPU_LEAVES & BIT(leaf)))
+		return cpuid_slow(v, leaf);
+	set_result(v, &v->vm->cpuid_table[leaf]);
 	return EXIT_RESUME;
 }

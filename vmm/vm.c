@@ -139,6 +139,7 @@ static struct vm *create_vm(unsigned mod_idx)
 		return NULL;
 	}
 	platform_reset(vm);
+	cpuid_vm_init(vm);
 	/* Before the image, so a kernel that loads itself into the BIOS area wins. */
 	err = acpi_tables_build(vm->ram, vm->ram_size, vm->nr_vcpus);
 	if (!err)

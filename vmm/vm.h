@@ -123,6 +123,7 @@ struct vm {
 	struct vcpu *vcpus[VM_MAX_VCPUS];
 
 	struct guest_boot boot; /* entry point and information block */
+	struct cpuid_regs cpuid_table[32]; /* leaves worked out once (cpuid.c) */
 	struct kl_vm_backup kl_backup;
 	u64 deadline_tsc; /* 0: none */
 	bool end_claimed; /* vm_end: the first caller wins */
@@ -177,6 +178,9 @@ static inline void *gpa_to_hva(struct vm *vm, u64 gpa, u64 len)
  */
 bool vm_console_charge(struct vm *vm, size_t len);
 bool vm_first_time(struct vm *vm, u32 *set, unsigned n, u32 key);
+
+/* Fill @vm's CPUID table (cpuid.c), once its vCPUs exist. */
+void cpuid_vm_init(struct vm *vm);
 
 /* Create every VM defined by the boot modules; returns how many run. */
 unsigned vms_create(void);

@@ -304,16 +304,21 @@ bool kl_vmcs_setup(struct vcpu *v)
 	return ok;
 }
 
-u32 kl_cpuid19_ecx(const struct vcpu *v)
+/* NoBackup is honoured end to end; hardware-random KeySource 1 stays hidden. */
+static u32 cpuid19_ecx(void)
 {
-	(void)v;
-	/* NoBackup is honoured end to end; hardware-random KeySource 1 stays hidden. */
 	return hw ? host19.ecx & CPUID19_ECX_NOBACKUP : CPUID19_ECX_NOBACKUP;
 }
 
-void kl_cpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
+u32 kl_cpuid19_ecx(const struct vcpu *v)
 {
-	bool kl = vm_kl(v->vm);
+	(void)v; /* the same for every vCPU */
+	return cpuid19_ecx();
+}
+
+void kl_cpuid(const struct vm *vm, u32 leaf, u32 sub, struct cpuid_regs *r)
+{
+	bool kl = vm_kl(vm);
 
 	if (leaf == 0 && kl && r->eax < 0x19) {
 		r->eax = 0x19;
@@ -324,10 +329,17 @@ void kl_cpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r)
 		if (kl) {
 			r->eax = hw ? host19.eax & KL_SW_RESTRICTIONS : KL_SW_RESTRICTIONS;
 			r->ebx = (hw ? host19.ebx & CPUID19_EBX_WIDE : CPUID19_EBX_WIDE) |
-				 CPUID19_EBX_BACKUP | (v->kl.cr4_kl ? CPUID19_EBX_AESKLE : 0);
-			r->ecx = kl_cpuid19_ecx(v);
+				 CPUID19_EBX_BACKUP;
+			r->ecx = cpuid19_ecx();
 		}
 	}
+}
+
+void kl_cpuid_vcpu(const struct vcpu *v, u32 leaf, struct cpuid_regs *r)
+{
+	/* AESKLE: the AES*KL instructions are enabled, by this vCPU's CR4.KL. */
+	if (leaf == 0x19 && vm_kl(v->vm) && v->kl.cr4_kl)
+		r->ebx |= CPUID19_EBX_AESKLE;
 }
 
 bool kl_cr4_write(struct vcpu *v, u64 val, u64 *real)

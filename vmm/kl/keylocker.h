@@ -66,8 +66,10 @@ void kl_handle_loadiwkey_exit(struct vcpu *v);
  * keylocker=host, otherwise refused with an error line.
  */
 bool kl_host_use(const char *what);
-/* Filter CPUID leaves 7 and 0x19. */
-void kl_cpuid(struct vcpu *v, u32 leaf, u32 sub, struct cpuid_regs *r);
+/* Key Locker's part of CPUID leaves 0, 7 and 0x19, the same for every vCPU of @vm ... */
+void kl_cpuid(const struct vm *vm, u32 leaf, u32 sub, struct cpuid_regs *r);
+/* ... and the vCPU's own: AESKLE follows its CR4.KL. */
+void kl_cpuid_vcpu(const struct vcpu *v, u32 leaf, struct cpuid_regs *r);
 /*
  * A guest CR4 write touching bit 19: false means #GP.  *@real is the value
  * for the real guest CR4 (the software backend keeps bit 19 clear there).
