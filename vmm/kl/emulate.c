@@ -95,9 +95,11 @@ static void encodekey(struct vcpu *v, const struct kl_state *st, const struct in
 	finish(v, in, st->rflags, false);
 }
 
-static u64 gpr_of(void *v, unsigned n)
+/* RAX-R15 as the exit stub saved them, in x86 order (RSP's slot unused: it is in the VMCS). */
+static const u64 *saved_gprs(const struct vcpu *v)
 {
-	return vcpu_gpr(v, n);
+	_Static_assert(offsetof(struct guest_regs, r15) == 15 * sizeof(u64), "x86 order");
+	return (const u64 *)&v->regs;
 }
 
 /*
@@ -155,15 +157,21 @@ static bool restrictions_allow(const struct kl_hcache_entry *e, struct kl_aes_fo
 static bool handle_la(const struct kl_state *st, const struct insn *in, u64 ea, unsigned len,
 		      u64 *la)
 {
-	unsigned sreg = vcpu_operand_segment(in);
-	struct seg_state s = { 0, 0, 0 };
+	struct seg_state s;
+	unsigned sreg;
 
 	/*
-	 * In 64-bit mode seg_linear() looks only at the base, which is 0 for
-	 * all but FS and GS (vcpu_seg_state()'s rule): no VMCS reads for them.
+	 * In 64-bit mode only the base counts, and only FS and GS have one
+	 * (vcpu_seg_state()'s rule); they come only from an override.  No
+	 * VMCS reads, nor the default segment's choice, for the others.
 	 */
-	if (st->mode_bits != 64 || sreg == SEG_FS || sreg == SEG_GS)
-		vcpu_seg_state(sreg, &s);
+	if (st->mode_bits == 64) {
+		sreg = seg_from_prefix(in->seg, SEG_DS);
+		if (sreg != SEG_FS && sreg != SEG_GS)
+			return seg_linear64(0, ea, len, la);
+	}
+	sreg = vcpu_operand_segment(in);
+	vcpu_seg_state(sreg, &s);
 	return seg_linear(&s, in->addr_size == 2 ? ea & 0xffff : ea, len, st->mode_bits,
 			  st->walk.cr0 & CR0_PE, false, la);
 }
@@ -211,7 +219,7 @@ static void aes_kl(struct vcpu *v, const struct kl_state *st, const struct insn 
 	unsigned first = wide ? 0 : in->reg, n = wide ? 8 : 1; /* XMM0-7, or the one register */
 	u64 version = cache_version(v, kl_this_slot());
 	u8 handle[KL_HANDLE256_SIZE];
-	u64 ea = insn_effective_address(in, gpr_of, v, st->rip + in->len);
+	u64 ea = insn_effective_address(in, saved_gprs(v), vmcs_read(GUEST_RSP), st->rip + in->len);
 	const u8 *in_place = handle_in_place(v, st, in, ea, len);
 	struct kl_hcache_entry *e, tmp;
 	bool ok;
