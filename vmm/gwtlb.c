@@ -39,7 +39,9 @@ static bool trace_current(const struct gwalk_ctx *c, const struct gwalk_trace *t
 	return true;
 }
 
-static bool entry_hits(const struct gwtlb_entry *e, const struct gwalk_ctx *c, u64 page, u32 access)
+/* Inline into both gwtlb_peek() and gwtlb_walk(): the hit path is the one that counts. */
+static __always_inline bool entry_hits(const struct gwtlb_entry *e, const struct gwalk_ctx *c,
+				       u64 page, u32 access)
 {
 	return e->valid && e->la_page == page && e->access == access && same_ctx(&e->ctx, c) &&
 	       trace_current(c, &e->t);

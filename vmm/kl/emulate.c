@@ -149,31 +149,35 @@ static bool restrictions_allow(const struct kl_hcache_entry *e, struct kl_aes_fo
 	return !(e->aad & (f.decrypt ? KL_AAD_NO_DECRYPT : KL_AAD_NO_ENCRYPT));
 }
 
+/* handle_la() where segments need their VMCS fields: every mode but 64-bit, and FS or GS. */
+static __noinline bool handle_la_segmented(const struct kl_state *st, const struct insn *in, u64 ea,
+					   unsigned len, u64 *la)
+{
+	struct seg_state s;
+
+	vcpu_seg_state(vcpu_operand_segment(in), &s);
+	return seg_linear(&s, in->addr_size == 2 ? ea & 0xffff : ea, len, st->mode_bits,
+			  st->walk.cr0 & CR0_PE, false, la);
+}
+
 /*
  * The handle's linear address: vcpu_read_operand()'s segment checks with
  * the state already read.  False if they fault; the caller then takes
  * vcpu_read_operand(), which redoes them and injects the fault.
  */
-static bool handle_la(const struct kl_state *st, const struct insn *in, u64 ea, unsigned len,
-		      u64 *la)
+static __always_inline bool handle_la(const struct kl_state *st, const struct insn *in, u64 ea,
+				      unsigned len, u64 *la)
 {
-	struct seg_state s;
-	unsigned sreg;
+	unsigned sreg = seg_from_prefix(in->seg, SEG_DS);
 
 	/*
 	 * In 64-bit mode only the base counts, and only FS and GS have one
 	 * (vcpu_seg_state()'s rule); they come only from an override.  No
 	 * VMCS reads, nor the default segment's choice, for the others.
 	 */
-	if (st->mode_bits == 64) {
-		sreg = seg_from_prefix(in->seg, SEG_DS);
-		if (sreg != SEG_FS && sreg != SEG_GS)
-			return seg_linear64(0, ea, len, la);
-	}
-	sreg = vcpu_operand_segment(in);
-	vcpu_seg_state(sreg, &s);
-	return seg_linear(&s, in->addr_size == 2 ? ea & 0xffff : ea, len, st->mode_bits,
-			  st->walk.cr0 & CR0_PE, false, la);
+	if (st->mode_bits == 64 && sreg != SEG_FS && sreg != SEG_GS)
+		return seg_linear64(0, ea, len, la);
+	return handle_la_segmented(st, in, ea, len, la);
 }
 
 /*
@@ -362,11 +366,8 @@ void kl_handle_ud(struct vcpu *v)
 	case KL_ENCODEKEY:
 		encodekey(v, &st, in);
 		break;
-	case KL_AES:
-		aes_kl(v, &st, in, false);
-		break;
-	default:
-		aes_kl(v, &st, in, true);
+	default: /* one call, so that it is inlined */
+		aes_kl(v, &st, in, op == KL_AES_WIDE);
 		break;
 	}
 }
