@@ -31,5 +31,10 @@ typedef int64_t s64;
 #define __aligned(n)   __attribute__((aligned(n)))
 #define __noreturn     __attribute__((noreturn))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
+/* Hot paths under Bochs, where every call, push and pop is an instruction counted. */
+#ifndef __always_inline /* the host C library's is the same (unit tests) */
+#define __always_inline inline __attribute__((always_inline))
+#endif
+#define __noinline __attribute__((noinline))
 
 #endif

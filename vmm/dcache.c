@@ -3,15 +3,35 @@
 #include "vmm/dcache.h"
 #include "lib/string.h"
 
+/* Bytes 0-7 and 7-14 of an instruction buffer: every byte of it is in one of the two. */
+#define WORD2_AT 7
+_Static_assert(WORD2_AT + 8 == INSN_MAX_LEN, "two words cover an instruction buffer");
+
+static u64 word_at(const u8 *p)
+{
+	u64 w;
+
+	__builtin_memcpy(&w, p, 8); /* inlined: one load */
+	return w;
+}
+
+/* The bytes below @n of a little-endian word (n may exceed 8: all of them). */
+static u64 low_bytes(unsigned n)
+{
+	return n >= 8 ? ~0ULL : (1ULL << (8 * n)) - 1;
+}
+
+/*
+ * The entry's bytes 0 to len - 1 equal @buf's: each masked word compares
+ * the instruction's own bytes in it and ignores the rest.  Not secret
+ * (the guest's own code): the first differing word ends it.
+ */
 static bool same_insn(const struct dcache_entry *e, const u8 *buf, size_t len, unsigned mode_bits)
 {
 	if (!e->len || e->len > len || e->mode_bits != mode_bits)
 		return false;
-	/* Not secret (the guest's own code): the first difference ends it. */
-	for (unsigned i = 0; i < e->len; i++)
-		if (e->bytes[i] != buf[i])
-			return false;
-	return true;
+	return !((word_at(buf) ^ word_at(e->bytes)) & e->mask[0]) &&
+	       !((word_at(buf + WORD2_AT) ^ word_at(e->bytes + WORD2_AT)) & e->mask[1]);
 }
 
 const struct insn *dcache_find(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits)
@@ -49,7 +69,9 @@ const char *dcache_decode(struct dcache *d, const u8 *buf, size_t len, unsigned 
 	d->next = (d->next + 1) % DCACHE_WAYS;
 	e->len = out->len;
 	e->mode_bits = (u8)mode_bits;
-	memcpy(e->bytes, buf, out->len);
+	memcpy(e->bytes, buf, out->len); /* the rest is masked off */
+	e->mask[0] = low_bytes(out->len);
+	e->mask[1] = out->len > WORD2_AT ? low_bytes(out->len - WORD2_AT) : 0;
 	e->in = *out;
 	return NULL;
 }

@@ -29,6 +29,12 @@ struct dcache_entry {
 	u8 len; /* 0: empty */
 	u8 mode_bits;
 	u8 bytes[INSN_MAX_LEN];
+	/*
+	 * Which bytes of the words at bytes + 0 and bytes + 7 (the 15 bytes
+	 * as two overlapping words) are the instruction's: a lookup compares
+	 * two masked words instead of up to 15 single bytes.
+	 */
+	u64 mask[2];
 	struct insn in;
 };
 
@@ -41,13 +47,16 @@ struct dcache {
 /*
  * insn_decode(@buf, @len, @mode_bits, @out), answered from @d when an
  * entry holds the same instruction bytes and mode; a successful decode
- * on a miss is remembered.  Returns what insn_decode() returns.
+ * on a miss is remembered.  Returns what insn_decode() returns.  @buf
+ * always has room for INSN_MAX_LEN bytes (a fetch buffer); those from
+ * @len on are never used.
  */
 const char *dcache_decode(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits,
 			  struct insn *out);
 /*
  * The cached decode of these bytes, if any, without copying it: valid
  * until the cache is next changed (a dcache_decode() miss or a flush).
+ * @buf as for dcache_decode().
  */
 const struct insn *dcache_find(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits);
 void dcache_flush(struct dcache *d);

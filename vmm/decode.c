@@ -355,21 +355,3 @@ const char *insn_decode(const u8 *buf, size_t len, unsigned mode_bits, struct in
 	memset(in, 0, sizeof(*in));
 	return decode(&c, mode_bits, in);
 }
-
-u64 insn_effective_address(const struct insn *in, u64 (*gpr)(void *ctx, unsigned n), void *ctx,
-			   u64 rip_next)
-{
-	u64 ea = (u64)in->disp;
-
-	if (in->rip_relative)
-		ea += rip_next;
-	else if (!in->no_base)
-		ea += gpr(ctx, in->base);
-	if ((in->has_sib || in->addr_size == 2) && in->index != 4)
-		ea += gpr(ctx, in->index) << in->scale;
-	if (in->addr_size == 4)
-		ea &= 0xffffffff;
-	else if (in->addr_size == 2)
-		ea &= 0xffff;
-	return ea;
-}

@@ -90,12 +90,35 @@ static inline s64 insn_sign_extend(u64 v, unsigned bytes)
 /* Returns NULL, or why the bytes are not an instruction klvisor decodes. */
 const char *insn_decode(const u8 *buf, size_t len, unsigned mode_bits, struct insn *out);
 
+/* Register @n of @gpr, RSP apart (klvisor's exit stub leaves RSP in the VMCS). */
+static inline u64 insn_gpr(const u64 *gpr, u64 rsp, unsigned n)
+{
+	return n == 4 ? rsp : gpr[n];
+}
+
 /*
  * The effective address (before segmentation) of a memory operand, with
- * @gpr(ctx, n) giving register n; @rip_next is the address of the next
- * instruction, for RIP-relative operands.
+ * @gpr[n] giving register n (x86 order, RAX to R15) except RSP, which is
+ * @rsp (@gpr[4] is never read); @rip_next is the address of the next
+ * instruction, for RIP-relative operands.  Inline: the emulation paths
+ * compute one per instruction, and most terms are absent in most forms.
  */
-u64 insn_effective_address(const struct insn *in, u64 (*gpr)(void *ctx, unsigned n), void *ctx,
-			   u64 rip_next);
+static inline u64 insn_effective_address(const struct insn *in, const u64 *gpr, u64 rsp,
+					 u64 rip_next)
+{
+	u64 ea = (u64)in->disp;
+
+	if (in->rip_relative)
+		ea += rip_next;
+	else if (!in->no_base)
+		ea += insn_gpr(gpr, rsp, in->base);
+	if ((in->has_sib || in->addr_size == 2) && in->index != 4)
+		ea += insn_gpr(gpr, rsp, in->index) << in->scale;
+	if (in->addr_size == 4)
+		ea &= 0xffffffff;
+	else if (in->addr_size == 2)
+		ea &= 0xffff;
+	return ea;
+}
 
 #endif

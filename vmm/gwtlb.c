@@ -39,7 +39,9 @@ static bool trace_current(const struct gwalk_ctx *c, const struct gwalk_trace *t
 	return true;
 }
 
-static bool entry_hits(const struct gwtlb_entry *e, const struct gwalk_ctx *c, u64 page, u32 access)
+/* Inline into both gwtlb_peek() and gwtlb_walk(): the hit path is the one that counts. */
+static __always_inline bool entry_hits(const struct gwtlb_entry *e, const struct gwalk_ctx *c,
+				       u64 page, u32 access)
 {
 	return e->valid && e->la_page == page && e->access == access && same_ctx(&e->ctx, c) &&
 	       trace_current(c, &e->t);
@@ -91,26 +93,33 @@ static enum gwalk_result tlb_walk(void *tlb, const struct gwalk_ctx *c, u64 la, 
 	return gwtlb_walk(tlb, c, la, access, gpa, pfec);
 }
 
-enum gwalk_result gwtlb_read(struct gwtlb *tlb, const struct gwalk_ctx *c, u64 la, u32 access,
-			     void *buf, size_t len, size_t *done, u64 *where, u32 *pfec)
+const u8 *gwtlb_peek(struct gwtlb *tlb, const struct gwalk_ctx *c, u64 la, u32 access, size_t len)
 {
-	u8 *out = buf;
 	const struct gwtlb_entry *e = &tlb->e[tlb->last];
 	u64 off = la & (PAGE_SIZE - 1), gpa;
 
 	/*
-	 * The common case first: the bytes lie in one page and the way that
-	 * hit last maps it.  The same checks as gwalk_read_by()'s loop (the
-	 * walk's exact hit, the bytes inside RAM), without its bookkeeping.
+	 * The same checks as gwalk_read_by()'s loop (the walk's exact hit,
+	 * the bytes inside RAM), for one page and one way only.
 	 */
-	if (len <= PAGE_SIZE - off && entry_hits(e, c, la >> PAGE_SHIFT_4K, access)) {
-		gpa = e->gpa_page | off;
-		if (gpa < c->ram_size && len <= c->ram_size - gpa) {
-			*pfec = 0;
-			memcpy(out, c->ram + gpa, len);
-			*done = len;
-			return GW_OK;
-		}
+	if (len > PAGE_SIZE - off || !entry_hits(e, c, la >> PAGE_SHIFT_4K, access))
+		return NULL;
+	gpa = e->gpa_page | off;
+	if (gpa >= c->ram_size || len > c->ram_size - gpa)
+		return NULL;
+	return c->ram + gpa;
+}
+
+enum gwalk_result gwtlb_read(struct gwtlb *tlb, const struct gwalk_ctx *c, u64 la, u32 access,
+			     void *buf, size_t len, size_t *done, u64 *where, u32 *pfec)
+{
+	const u8 *p = gwtlb_peek(tlb, c, la, access, len);
+
+	if (p) {
+		*pfec = 0;
+		memcpy(buf, p, len);
+		*done = len;
+		return GW_OK;
 	}
 	return gwalk_read_by(tlb_walk, tlb, c, la, access, buf, len, done, where, pfec);
 }

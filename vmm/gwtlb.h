@@ -45,6 +45,15 @@ struct gwtlb {
 /* gwalk(), answered from @tlb when an entry is exactly valid, else walked and remembered. */
 enum gwalk_result gwtlb_walk(struct gwtlb *tlb, const struct gwalk_ctx *c, u64 la, u32 access,
 			     u64 *gpa, u32 *pfec);
+/*
+ * The common case of gwtlb_read() without the copy: the @len bytes at
+ * @la lie in one page, the way that hit last maps that page exactly (the
+ * same rule as gwtlb_walk()'s hits, every paging entry re-read) and the
+ * bytes lie inside guest RAM.  Then a pointer to them in guest RAM, which
+ * the caller reads once (a racing vCPU may change them at any time);
+ * otherwise NULL, and the caller takes gwtlb_read().
+ */
+const u8 *gwtlb_peek(struct gwtlb *tlb, const struct gwalk_ctx *c, u64 la, u32 access, size_t len);
 /* gwalk_read() through gwtlb_walk(): the same results, one walk or lookup per page. */
 enum gwalk_result gwtlb_read(struct gwtlb *tlb, const struct gwalk_ctx *c, u64 la, u32 access,
 			     void *buf, size_t len, size_t *done, u64 *where, u32 *pfec);

@@ -25,12 +25,10 @@ static bool within_limit(const struct seg_state *s, u64 off, unsigned len)
 bool seg_linear(const struct seg_state *s, u64 off, unsigned len, unsigned mode_bits, bool pe,
 		bool write, u64 *la)
 {
+	if (mode_bits == 64)
+		return seg_linear64(s->base, off, len, la);
 	if (!len)
 		return false;
-	if (mode_bits == 64) {
-		*la = s->base + off;
-		return seg_canonical(*la) && seg_canonical(*la + len - 1);
-	}
 	off &= 0xffffffff;
 	if (s->ar & SEG_AR_UNUSABLE)
 		return false;

@@ -55,6 +55,13 @@ static inline bool seg_canonical(u64 la)
 	return (u64)((s64)(la << 16) >> 16) == la;
 }
 
+/* seg_linear() in 64-bit mode: base + offset, both ends canonical, nothing else checked. */
+static inline bool seg_linear64(u64 base, u64 off, unsigned len, u64 *la)
+{
+	*la = base + off;
+	return len && seg_canonical(*la) && seg_canonical(*la + len - 1);
+}
+
 /*
  * The linear address of the @len bytes at offset @off (already truncated
  * to the address size) of segment @s, for a read or (@write) a write, in

@@ -105,6 +105,36 @@ static void test_miss_when_a_byte_changes(void **state)
 	}
 }
 
+/*
+ * A long instruction, whose bytes fill both of the words a lookup
+ * compares: GS: REX.RXB AESENC128KL xmm11, [r8 + r9 * 4 + 0x12345678]
+ * (12 bytes).  Each byte changed in turn, with the original cached, must
+ * miss; each byte after it changed must still hit.
+ */
+static void test_every_byte_of_a_long_instruction(void **state)
+{
+	static const u8 lng[15] = { 0x65, 0xf3, 0x47, 0x0f, 0x38, 0xdc, 0x9c, 0x88,
+				    0x78, 0x56, 0x34, 0x12, 0x90, 0x90, 0x90 };
+	struct insn in;
+	u8 buf[15];
+
+	(void)state;
+	assert_null(dcache_decode(&dc, lng, 15, 64, &in));
+	assert_int_equal(in.len, 12);
+	assert_int_equal(in.disp, 0x12345678);
+	for (unsigned i = 0; i < 15; i++) {
+		dcache_flush(&dc);
+		assert_null(check(lng, 15, 64));
+		memcpy(buf, lng, sizeof(buf));
+		buf[i] ^= 0x01;
+		if (i < in.len)
+			assert_null(dcache_find(&dc, buf, 15, 64));
+		else
+			assert_ptr_equal(dcache_find(&dc, buf, 15, 64), &dc.e[dc.last].in);
+		check(buf, 15, 64);
+	}
+}
+
 /* The code size is part of the key: REX in 64-bit code is INC/DEC in 32-bit code. */
 static void test_miss_on_other_mode(void **state)
 {
@@ -155,6 +185,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_hit_for_same_bytes, setup),
 		cmocka_unit_test_setup(test_miss_when_a_byte_changes, setup),
+		cmocka_unit_test_setup(test_every_byte_of_a_long_instruction, setup),
 		cmocka_unit_test_setup(test_miss_on_other_mode, setup),
 		cmocka_unit_test_setup(test_miss_on_short_fetch, setup),
 		cmocka_unit_test_setup(test_eviction, setup),

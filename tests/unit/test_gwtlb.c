@@ -83,11 +83,16 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* The cache's answer must be gwalk()'s, result, address and error code alike. */
+/*
+ * The cache's answer must be gwalk()'s, result, address and error code
+ * alike; and gwtlb_peek(), asked first, may only answer with the byte the
+ * walk finds.
+ */
 static enum gwalk_result check(u64 la, u32 access, u64 *gpa)
 {
 	u64 got = 0, want = 0;
 	u32 pfec = 0xdead, want_pfec = 0xbeef;
+	const u8 *peeked = gwtlb_peek(&tlb, &ctx, la, access, 1);
 	enum gwalk_result r = gwtlb_walk(&tlb, &ctx, la, access, &got, &pfec);
 	enum gwalk_result w = gwalk(&ctx, la, access, &want, &want_pfec);
 
@@ -95,6 +100,10 @@ static enum gwalk_result check(u64 la, u32 access, u64 *gpa)
 	assert_int_equal(pfec, want_pfec);
 	if (r == GW_OK)
 		assert_int_equal(got, want);
+	if (peeked) {
+		assert_int_equal(w, GW_OK);
+		assert_ptr_equal(peeked, ram + want);
+	}
 	if (gpa)
 		*gpa = got;
 	return r;
@@ -295,6 +304,49 @@ static void test_read_matches_gwalk_read(void **state)
 	assert_int_equal(pa, pb);
 }
 
+/*
+ * gwtlb_peek(): a pointer only when the last way maps the page exactly and
+ * the bytes lie in one page inside RAM; a paging entry changed at any level
+ * (without a flush), another context or another access kind: NULL.
+ */
+static void test_peek(void **state)
+{
+	static const u64 at[] = { 0x10000 + 8, 0x11000 + 16, 0x12000 + 24, 0x13000 + 32 };
+	u64 la = LA4(1, 2, 3, 4, 0xfc0);
+
+	(void)state;
+	assert_null(gwtlb_peek(&tlb, &ctx, la, READ, 48)); /* empty */
+	assert_int_equal(check(la, READ, NULL), GW_OK);
+	assert_ptr_equal(gwtlb_peek(&tlb, &ctx, la, READ, 48), ram + 0x20fc0);
+	assert_ptr_equal(gwtlb_peek(&tlb, &ctx, la, READ, 64), ram + 0x20fc0); /* up to the end */
+	assert_null(gwtlb_peek(&tlb, &ctx, la, READ, 65)); /* into the next page */
+	assert_null(gwtlb_peek(&tlb, &ctx, la, WRITE, 48));
+	assert_null(gwtlb_peek(&tlb, &ctx, la, USER, 48));
+	assert_null(gwtlb_peek(&tlb, &ctx, la + PAGE_SIZE, READ, 48));
+	for (unsigned i = 0; i < 4; i++) {
+		u64 old;
+
+		memcpy(&old, ram + at[i], 8);
+		w64(at[i], old ^ RW); /* any change, even one the read does not care about */
+		assert_null(gwtlb_peek(&tlb, &ctx, la, READ, 48));
+		w64(at[i], old);
+		assert_ptr_equal(gwtlb_peek(&tlb, &ctx, la, READ, 48), ram + 0x20fc0);
+	}
+	ctx.cr3 ^= 0x1000;
+	assert_null(gwtlb_peek(&tlb, &ctx, la, READ, 48));
+	ctx.cr3 ^= 0x1000;
+	ctx.ac = true;
+	assert_null(gwtlb_peek(&tlb, &ctx, la, READ, 48));
+	ctx.ac = false;
+	/* The last frame of RAM, and the first one past it (a walk does not check frames). */
+	w64(0x13000 + 4 * 8, (RAM_SIZE - PAGE_SIZE) | P | RW | US);
+	assert_int_equal(check(la, READ, NULL), GW_OK);
+	assert_ptr_equal(gwtlb_peek(&tlb, &ctx, la, READ, 64), ram + RAM_SIZE - 64);
+	w64(0x13000 + 4 * 8, RAM_SIZE | P | RW | US);
+	assert_int_equal(check(la, READ, NULL), GW_OK);
+	assert_null(gwtlb_peek(&tlb, &ctx, la, READ, 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -305,6 +357,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_other_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_matches_gwalk_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_peek, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("gwtlb", tests, NULL, NULL);

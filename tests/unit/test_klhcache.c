@@ -64,6 +64,21 @@ static void test_hit_only_for_same_bytes_and_version(void **state)
 		assert_null(kl_hcache_find(&c, 7, t, 48));
 		assert_false(kl_unwrap(&iw, t, 128, k2, &aad));
 	}
+	/* The same for a 256-bit handle's 64 bytes, beside the 128-bit one. */
+	{
+		u8 h64[64], t64[64], k256[32];
+
+		memset(k256, 0x5c, sizeof(k256));
+		kl_wrap(&iw, 0, k256, 256, h64);
+		e = kl_hcache_insert(&c, 7, h64, 64, 0, k256, 256);
+		assert_ptr_equal(kl_hcache_find(&c, 7, h64, 64), e);
+		for (int i = 0; i < 64; i++) {
+			memcpy(t64, h64, 64);
+			t64[i] ^= 0x80;
+			assert_null(kl_hcache_find(&c, 7, t64, 64));
+		}
+		assert_non_null(kl_hcache_find(&c, 7, h, 48)); /* the 128-bit one is still there */
+	}
 	assert_null(kl_hcache_find(&c, 8, h, 48)); /* a new IWKey version */
 	assert_null(kl_hcache_find(&c, 0, h, 48)); /* 0: "the slot is not this vCPU's" */
 	assert_null(kl_hcache_find(&c, 7, h, 64)); /* a different handle size */

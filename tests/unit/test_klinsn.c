@@ -28,12 +28,12 @@ struct kl_case {
 	bool decrypt;
 };
 
-/* Register n holds 0x1000 * (n + 1); the instruction is at 0x400000. */
-static u64 gpr(void *ctx, unsigned n)
-{
-	(void)ctx;
-	return 0x1000ULL * (n + 1);
-}
+/* Register n holds 0x1000 * (n + 1) (RSP, passed apart, too); the instruction is at 0x400000. */
+static const u64 gpr[16] = {
+	0x1000, 0x2000, 0x3000, 0x4000, 0, /* RSP's slot: never read */
+	0x6000, 0x7000, 0x8000, 0x9000, 0xa000, 0xb000, 0xc000, 0xd000, 0xe000, 0xf000, 0x10000,
+};
+#define RSP 0x5000ULL
 
 #define RIP 0x400000ULL
 
@@ -230,7 +230,7 @@ static void test_table(void **state)
 			fail_msg("%s: rm %u, expected %u", c->what, in.rm, c->rm);
 		if (op == KL_AES || op == KL_AES_WIDE) {
 			struct kl_aes_form f = kl_aes_form(&in);
-			u64 ea = insn_effective_address(&in, gpr, NULL, RIP + in.len);
+			u64 ea = insn_effective_address(&in, gpr, RSP, RIP + in.len);
 
 			if (ea != c->ea)
 				fail_msg("%s: EA %#lx, expected %#lx", c->what, (unsigned long)ea,

@@ -200,12 +200,6 @@ static const struct form *find_form(const char *name)
 
 static struct emu_regs regs;
 
-static u64 gpr(void *ctx, unsigned n)
-{
-	(void)ctx;
-	return regs.gpr[n];
-}
-
 static void reset_regs(u64 rfl)
 {
 	for (unsigned i = 0; i < 16; i++)
@@ -283,8 +277,8 @@ static void test_decode_each_form(void **state)
 		if (c->kind == INSN_MOV_STORE_IMM || c->kind == INSN_ALU_IMM ||
 		    c->kind == INSN_BT_IMM)
 			EXPECT(c, "imm", in.imm, c->imm);
-		EXPECT(c, "effective address", insn_effective_address(&in, gpr, NULL, RIP_NEXT),
-		       c->ea);
+		EXPECT(c, "effective address",
+		       insn_effective_address(&in, regs.gpr, regs.gpr[4], RIP_NEXT), c->ea);
 	}
 	/* every assembled form has a case */
 	for (const struct form *f = mmio_forms; f < mmio_forms_end; f++) {

@@ -95,9 +95,11 @@ static void encodekey(struct vcpu *v, const struct kl_state *st, const struct in
 	finish(v, in, st->rflags, false);
 }
 
-static u64 gpr_of(void *v, unsigned n)
+/* RAX-R15 as the exit stub saved them, in x86 order (RSP's slot unused: it is in the VMCS). */
+static const u64 *saved_gprs(const struct vcpu *v)
 {
-	return vcpu_gpr(v, n);
+	_Static_assert(offsetof(struct guest_regs, r15) == 15 * sizeof(u64), "x86 order");
+	return (const u64 *)&v->regs;
 }
 
 /*
@@ -147,6 +149,37 @@ static bool restrictions_allow(const struct kl_hcache_entry *e, struct kl_aes_fo
 	return !(e->aad & (f.decrypt ? KL_AAD_NO_DECRYPT : KL_AAD_NO_ENCRYPT));
 }
 
+/* handle_la() where segments need their VMCS fields: every mode but 64-bit, and FS or GS. */
+static __noinline bool handle_la_segmented(const struct kl_state *st, const struct insn *in, u64 ea,
+					   unsigned len, u64 *la)
+{
+	struct seg_state s;
+
+	vcpu_seg_state(vcpu_operand_segment(in), &s);
+	return seg_linear(&s, in->addr_size == 2 ? ea & 0xffff : ea, len, st->mode_bits,
+			  st->walk.cr0 & CR0_PE, false, la);
+}
+
+/*
+ * The handle's linear address: vcpu_read_operand()'s segment checks with
+ * the state already read.  False if they fault; the caller then takes
+ * vcpu_read_operand(), which redoes them and injects the fault.
+ */
+static __always_inline bool handle_la(const struct kl_state *st, const struct insn *in, u64 ea,
+				      unsigned len, u64 *la)
+{
+	unsigned sreg = seg_from_prefix(in->seg, SEG_DS);
+
+	/*
+	 * In 64-bit mode only the base counts, and only FS and GS have one
+	 * (vcpu_seg_state()'s rule); they come only from an override.  No
+	 * VMCS reads, nor the default segment's choice, for the others.
+	 */
+	if (st->mode_bits == 64 && sreg != SEG_FS && sreg != SEG_GS)
+		return seg_linear64(0, ea, len, la);
+	return handle_la_segmented(st, in, ea, len, la);
+}
+
 /*
  * vcpu_read_operand() with the state already read and the walk through
  * the vCPU's exact translation cache: the same segment checks and page
@@ -157,24 +190,29 @@ static bool restrictions_allow(const struct kl_hcache_entry *e, struct kl_aes_fo
 static bool read_handle(struct vcpu *v, const struct kl_state *st, const struct insn *in, u64 ea,
 			u8 *buf, size_t len)
 {
-	unsigned sreg = vcpu_operand_segment(in);
-	struct seg_state s = { 0, 0, 0 };
 	u64 la, where;
 	size_t done;
 	u32 pfec;
 
-	/*
-	 * In 64-bit mode seg_linear() looks only at the base, which is 0 for
-	 * all but FS and GS (vcpu_seg_state()'s rule): no VMCS reads for them.
-	 */
-	if (st->mode_bits != 64 || sreg == SEG_FS || sreg == SEG_GS)
-		vcpu_seg_state(sreg, &s);
-	if (seg_linear(&s, in->addr_size == 2 ? ea & 0xffff : ea, (unsigned)len, st->mode_bits,
-		       st->walk.cr0 & CR0_PE, false, &la) &&
+	if (handle_la(st, in, ea, (unsigned)len, &la) &&
 	    gwtlb_read(&v->kl.dtlb, &st->walk, la, gwalk_access(st->cpl, GW_READ), buf, len, &done,
 		       &where, &pfec) == GW_OK)
 		return true;
 	return vcpu_read_operand(v, in, ea, buf, len);
+}
+
+/*
+ * The handle where it lies in guest RAM, when its bytes are in one page
+ * that the translation cache's last way maps (gwtlb_peek()); else NULL.
+ */
+static const u8 *handle_in_place(struct vcpu *v, const struct kl_state *st, const struct insn *in,
+				 u64 ea, unsigned len)
+{
+	u64 la;
+
+	if (!handle_la(st, in, ea, len, &la))
+		return NULL;
+	return gwtlb_peek(&v->kl.dtlb, &st->walk, la, gwalk_access(st->cpl, GW_READ), len);
 }
 
 /* AES*KL and AES*WIDE*KL: ZF = 1 and no register change when the handle is refused. */
@@ -183,16 +221,22 @@ static void aes_kl(struct vcpu *v, const struct kl_state *st, const struct insn 
 	struct kl_aes_form f = kl_aes_form(in);
 	unsigned len = KL_HANDLE_SIZE(f.key_bits);
 	unsigned first = wide ? 0 : in->reg, n = wide ? 8 : 1; /* XMM0-7, or the one register */
+	u64 version = cache_version(v, kl_this_slot());
 	u8 handle[KL_HANDLE256_SIZE];
-	u64 ea = insn_effective_address(in, gpr_of, v, st->rip + in->len);
+	u64 ea = insn_effective_address(in, saved_gprs(v), vmcs_read(GUEST_RSP), st->rip + in->len);
+	const u8 *in_place = handle_in_place(v, st, in, ea, len);
 	struct kl_hcache_entry *e, tmp;
 	bool ok;
 	u8 *xmm;
 
-	if (!read_handle(v, st, in, ea, handle, len))
-		return; /* fault injected (or the VM stopped) */
 	PROF_MARK(PROF_OPERAND);
-	e = kl_hcache_find(&v->kl.hcache, cache_version(v, kl_this_slot()), handle, len);
+	/*
+	 * The common case looks the handle up where it lies, without copying
+	 * it: the lookup reads each byte once, so a hit means the bytes read
+	 * are those of a handle that passed the full check under this key,
+	 * whatever a racing vCPU writes there afterwards.
+	 */
+	e = in_place ? kl_hcache_find(&v->kl.hcache, version, in_place, len) : NULL;
 	/*
 	 * A cached handle whose round keys are already laid out needs no
 	 * vector code but the AES itself: en- or decrypt the guest's live
@@ -208,12 +252,21 @@ static void aes_kl(struct vcpu *v, const struct kl_state *st, const struct insn 
 		if (!ok || (f.decrypt ? aes_decrypt_live(&e->dk, first, n) :
 					aes_encrypt_live(&e->enc, first, n))) {
 			PROF_MARK(PROF_AES);
-			memzero_explicit(handle, sizeof(handle));
 			finish(v, in, st->rflags, !ok);
 			PROF_MARK(PROF_FINISH);
 			return;
 		}
 	}
+	/*
+	 * Everything else works on one copy of the handle, read once: the
+	 * lookup, and on a miss the integrity check and the decryption, see
+	 * the same bytes.
+	 */
+	if (in_place)
+		memcpy(handle, in_place, len);
+	else if (!read_handle(v, st, in, ea, handle, len))
+		return; /* fault injected (or the VM stopped) */
+	e = kl_hcache_find(&v->kl.hcache, version, handle, len);
 	/* The unwrap too may use AES-NI/PCLMULQDQ: the guest's XMM state is saved first. */
 	xmm = fpu_xmm_begin(v);
 	PROF_MARK(PROF_XMM_SAVE);
@@ -247,18 +300,19 @@ static void aes_kl(struct vcpu *v, const struct kl_state *st, const struct insn 
 static const char *fetch_decode(struct vcpu *v, const struct kl_state *st, struct insn *scratch,
 				const struct insn **in)
 {
+	u64 la = st->cs_base + st->rip, where;
+	u32 access = gwalk_access(st->cpl, GW_FETCH), pfec;
+	const u8 *p = gwtlb_peek(&v->kl.itlb, &st->walk, la, access, INSN_MAX_LEN);
 	u8 bytes[INSN_MAX_LEN];
-	size_t len;
-	u64 where;
-	u32 pfec;
-	enum gwalk_result r;
+	size_t len = INSN_MAX_LEN;
 
-	r = gwtlb_read(&v->kl.itlb, &st->walk, st->cs_base + st->rip,
-		       gwalk_access(st->cpl, GW_FETCH), bytes, INSN_MAX_LEN, &len, &where, &pfec);
-	PROF_MARK(PROF_FETCH);
 	*in = scratch;
-	if (r != GW_OK)
+	if (p)
+		__builtin_memcpy(bytes, p, INSN_MAX_LEN); /* a constant size: a few word moves */
+	else if (gwtlb_read(&v->kl.itlb, &st->walk, la, access, bytes, INSN_MAX_LEN, &len, &where,
+			    &pfec) != GW_OK)
 		return vcpu_decode_insn(v, scratch);
+	PROF_MARK(PROF_FETCH);
 	/* A hit is used in place: nothing changes the cache before the instruction is done. */
 	*in = dcache_find(&v->kl.dcache, bytes, len, st->mode_bits);
 	if (*in)
@@ -312,11 +366,8 @@ void kl_handle_ud(struct vcpu *v)
 	case KL_ENCODEKEY:
 		encodekey(v, &st, in);
 		break;
-	case KL_AES:
-		aes_kl(v, &st, in, false);
-		break;
-	default:
-		aes_kl(v, &st, in, true);
+	default: /* one call, so that it is inlined */
+		aes_kl(v, &st, in, op == KL_AES_WIDE);
 		break;
 	}
 }
