@@ -160,7 +160,7 @@ static enum exit_action handle_loadiwkey(struct vcpu *v)
 	return v->vm->ended ? EXIT_RESCHED : EXIT_RESUME;
 }
 
-/* The slice ended, or a virtual timer is due: vcpu_run_slice() tells which. */
+/* The slice ended, or a virtual timer is due: prepare_entry() tells which. */
 static enum exit_action handle_preemption(struct vcpu *v)
 {
 	(void)v;
