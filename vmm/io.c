@@ -25,6 +25,7 @@
 #define IO_IN(q)     ((q)&8)
 #define IO_STRING(q) ((q)&16)
 #define IO_PORT(q)   ((u16)((q) >> 16))
+#define IO_MASK(size) (0xffffffffU >> (32 - 8 * (size))) /* size 1, 2 or 4 */
 
 void vuart_flush(struct vm *vm)
 {
@@ -36,7 +37,7 @@ void vuart_flush(struct vm *vm)
 	u->len = 0;
 }
 
-static void uart_tx(struct vm *vm, u8 c)
+static __noinline void uart_tx(struct vm *vm, u8 c)
 {
 	struct vuart *u = &vm->uart;
 
@@ -56,7 +57,7 @@ static void uart_tx(struct vm *vm, u8 c)
  * level, so they hear only of changes (most accesses change nothing, and
  * the path through both costs more than the access itself).
  */
-static void uart_irq_update(struct vm *vm)
+static __noinline void uart_irq_update(struct vm *vm)
 {
 	bool level = vuart_irq(&vm->uart.regs);
 
@@ -66,16 +67,20 @@ static void uart_irq_update(struct vm *vm)
 	platform_isa_irq(vm, 4, level);
 }
 
-/* A register access; the interrupt line follows the UART's state after every one. */
-static u32 uart_io(struct vm *vm, u16 reg, bool in, u32 val)
+/*
+ * A register access.  The interrupt line is looked at again only after an
+ * access that can move it (VUART_IRQ_REGS): most accesses are to LCR,
+ * MSR or the scratch register and cannot.
+ */
+static __always_inline u32 uart_io(struct vm *vm, unsigned reg, bool in, u32 val)
 {
-	int tx;
-	u8 r = vuart_access(&vm->uart.regs, reg, in, (u8)val, &tx);
+	int r = vuart_access(&vm->uart.regs, reg, in, (u8)val);
 
-	if (tx >= 0)
-		uart_tx(vm, (u8)tx);
-	uart_irq_update(vm);
-	return r;
+	if (!in && r >= 0) /* a byte sent */
+		uart_tx(vm, (u8)r);
+	if (BIT(reg) & VUART_IRQ_REGS)
+		uart_irq_update(vm);
+	return (u32)r;
 }
 
 unsigned vuart_input(struct vm *vm, const char *s, size_t len)
@@ -121,14 +126,13 @@ static u32 fw_cfg_read(struct vm *vm)
 	return 0;
 }
 
-/* Returns the value an IN reads.  Also the device side of string I/O (strio_exit.c). */
-u32 port_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 val)
+/* The ports other than the UART's, out of line: none of them is hot. */
+static __noinline u32 other_port_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 val)
 {
 	struct vm *vm = v->vm;
-	u32 ones = size == 4 ? 0xffffffff : (1U << (8 * size)) - 1;
+	u32 ones = IO_MASK(size);
 
-	if (port >= COM1 && port < COM1 + 8)
-		return uart_io(vm, port - COM1, in, val);
+	val &= ones;
 	if (platform_port_io(v, port, size, in, &val))
 		return val;
 	switch (port) {
@@ -155,21 +159,50 @@ u32 port_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 val)
 	return ones;
 }
 
+/* With the VM's lock held: the UART first, it is what guests hit most. */
+static __always_inline u32 dispatch_port(struct vcpu *v, u16 port, unsigned size, bool in, u32 val)
+{
+	if ((u16)(port - COM1) < 8)
+		return uart_io(v->vm, port - COM1, in, val);
+	return other_port_io(v, port, size, in, val);
+}
+
+/* Returns the value an IN reads.  The device side of string I/O (strio_exit.c). */
+u32 port_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 val)
+{
+	return dispatch_port(v, port, size, in, val);
+}
+
+/* What an IN of @size bytes leaves in RAX: a 32-bit one zero-extends, as any 32-bit register write does. */
+static void io_in_result(struct vcpu *v, unsigned size, u32 val)
+{
+	u32 mask = IO_MASK(size);
+
+	v->regs.rax = size == 4 ? val : (v->regs.rax & ~(u64)mask) | (val & mask);
+}
+
+/*
+ * IN and OUT (SDM 27.2.1, table 28-5): the qualification names the port,
+ * size and direction.  A device takes an OUT's value as wide as the
+ * access (the UART's registers are bytes), so RAX goes to it unmasked.
+ */
 enum exit_action handle_io(struct vcpu *v)
 {
-	u64 qual = vmcs_read(EXIT_QUALIFICATION);
-	unsigned size = IO_SIZE(qual);
-	u32 mask = size == 4 ? 0xffffffff : (1U << (8 * size)) - 1;
+	u32 qual = (u32)vmcs_read(EXIT_QUALIFICATION);
+	unsigned reg = (u16)(IO_PORT(qual) - COM1);
+	struct vm *vm = v->vm;
 	u32 val;
 
 	if (IO_STRING(qual)) /* INS/OUTS: bit 5 is REP */
-		return handle_string_io(v, IO_PORT(qual), size, IO_IN(qual), qual & 32);
-	spin_lock(&v->vm->lock);
-	val = port_io(v, IO_PORT(qual), size, IO_IN(qual), (u32)v->regs.rax & mask);
-	spin_unlock(&v->vm->lock);
-	/* A 32-bit IN zero-extends into RAX, as any 32-bit register write does. */
+		return handle_string_io(v, IO_PORT(qual), IO_SIZE(qual), IO_IN(qual), qual & 32);
+	spin_lock(&vm->lock);
+	if (reg < 8)
+		val = uart_io(vm, reg, IO_IN(qual), (u32)v->regs.rax);
+	else
+		val = other_port_io(v, IO_PORT(qual), IO_SIZE(qual), IO_IN(qual), (u32)v->regs.rax);
+	spin_unlock(&vm->lock);
 	if (IO_IN(qual))
-		v->regs.rax = size == 4 ? val : (v->regs.rax & ~(u64)mask) | (val & mask);
+		io_in_result(v, IO_SIZE(qual), val);
 	vcpu_skip_instruction(v);
-	return v->vm->ended ? EXIT_RESCHED : EXIT_RESUME;
+	return vm->ended ? EXIT_RESCHED : EXIT_RESUME;
 }

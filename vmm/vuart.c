@@ -73,14 +73,16 @@ static u8 msr(const struct vuart_regs *u)
 	return (u8)((u->mcr & 2) << 3 | (u->mcr & 1) << 5 | (u->mcr & 4) << 4 | (u->mcr & 8) << 4);
 }
 
-static void transmit(struct vuart_regs *u, u8 val, int *tx)
+/* Returns the byte to send on, or -1 when it loops back. */
+static int transmit(struct vuart_regs *u, u8 val)
 {
-	if (u->mcr & UART_MCR_LOOP)
-		vuart_rx(u, val);
-	else
-		*tx = val;
 	/* Sent at once: THR is empty again, which is a new THRE interrupt. */
 	u->thre_pending = true;
+	if (u->mcr & UART_MCR_LOOP) {
+		vuart_rx(u, val);
+		return -1;
+	}
+	return val;
 }
 
 static u8 read_reg(struct vuart_regs *u, unsigned reg)
@@ -109,57 +111,56 @@ static u8 read_reg(struct vuart_regs *u, unsigned reg)
 		return v;
 	case 6:
 		return msr(u);
-	default:
+	default: /* 7 */
 		return u->scratch;
 	}
 }
 
-static void write_reg(struct vuart_regs *u, unsigned reg, u8 val, int *tx)
+/* Returns the byte transmitted, or -1. */
+static int write_reg(struct vuart_regs *u, unsigned reg, u8 val)
 {
 	bool dlab = u->lcr & LCR_DLAB;
 
 	switch (reg) {
 	case 0:
-		if (dlab)
-			u->dll = val;
-		else
-			transmit(u, val, tx);
-		return;
+		if (!dlab)
+			return transmit(u, val);
+		u->dll = val;
+		break;
 	case 1:
 		if (dlab) {
 			u->dlm = val;
-			return;
+			break;
 		}
 		/* Enabling THRE with THR empty (it always is) raises it at once. */
 		if ((val & UART_IER_THRI) && !(u->ier & UART_IER_THRI))
 			u->thre_pending = true;
 		u->ier = val & 0x0f;
-		return;
+		break;
 	case 2:
 		if (val & FCR_CLEAR_RX)
 			u->rx_count = 0;
 		u->fcr =
 			val & 0xc9; /* enable, DMA mode, trigger level; the clear bits self-clear */
-		return;
+		break;
 	case 3:
 		u->lcr = val;
-		return;
+		break;
 	case 4:
 		u->mcr = val & 0x1f;
-		return;
+		break;
 	case 5:
 	case 6:
-		return; /* LSR and MSR are read-only here (factory test writes are ignored) */
+		break; /* LSR and MSR are read-only here (factory test writes are ignored) */
 	default:
 		u->scratch = val;
 	}
+	return -1;
 }
 
-u8 vuart_access(struct vuart_regs *u, unsigned reg, bool in, u8 val, int *tx)
+int vuart_access(struct vuart_regs *u, unsigned reg, bool in, u8 val)
 {
-	*tx = -1;
 	if (in)
 		return read_reg(u, reg & 7);
-	write_reg(u, reg & 7, val, tx);
-	return 0xff;
+	return write_reg(u, reg & 7, val);
 }

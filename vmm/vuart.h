@@ -8,7 +8,7 @@
  * after each byte.  Pure: a transmitted byte is handed back to the caller
  * (io.c prints it as the VM's console line), received bytes come from
  * vuart_rx() (the monitor's `send` command), and the caller drives IRQ 4
- * from vuart_irq() after every access.
+ * from vuart_irq() after every access that can move it (VUART_IRQ_REGS).
  */
 #ifndef VMM_VUART_H
 #define VMM_VUART_H
@@ -30,12 +30,19 @@ struct vuart_regs {
 	bool overrun; /* LSR bit 1, cleared by reading LSR */
 };
 
+/*
+ * The registers an access to which can change vuart_irq(): RBR/THR, IER,
+ * IIR/FCR, MCR (OUT2, loopback) and LSR (reading it clears an overrun).
+ * LCR, MSR and scratch cannot, so the caller need not look again.
+ */
+#define VUART_IRQ_REGS (BIT(0) | BIT(1) | BIT(2) | BIT(4) | BIT(5))
+
 void vuart_reset(struct vuart_regs *u);
 /*
- * An access to register @reg (0-7).  Returns what an IN reads; a byte the
- * guest transmitted (not in loopback) is put in *@tx, else *@tx is -1.
+ * An access to register @reg (0-7).  An IN returns what it reads; an OUT
+ * returns the byte the guest transmitted (not in loopback), else -1.
  */
-u8 vuart_access(struct vuart_regs *u, unsigned reg, bool in, u8 val, int *tx);
+int vuart_access(struct vuart_regs *u, unsigned reg, bool in, u8 val);
 /* A byte arrives on the line; false if the FIFO was full (an overrun: it is lost). */
 bool vuart_rx(struct vuart_regs *u, u8 c);
 /* The level of the UART's IRQ line as a PC wires it (through OUT2). */
