@@ -35,6 +35,7 @@ struct dcache_entry {
 	 * two masked words instead of up to 15 single bytes.
 	 */
 	u64 mask[2];
+	u32 aux; /* the caller's (dcache_aux()); 0 whenever the entry is filled */
 	struct insn in;
 };
 
@@ -53,12 +54,65 @@ struct dcache {
  */
 const char *dcache_decode(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits,
 			  struct insn *out);
+/* The lookup, inline: the way that hit last is probed here, the others out of line. */
+/* Bytes 0-7 and 7-14 of an instruction buffer: every byte of it is in one of the two. */
+#define DCACHE_WORD2_AT 7
+_Static_assert(DCACHE_WORD2_AT + 8 == INSN_MAX_LEN, "two words cover an instruction buffer");
+
+static __always_inline u64 dcache_word_at(const u8 *p)
+{
+	u64 w;
+
+	__builtin_memcpy(&w, p, 8); /* inlined: one load */
+	return w;
+}
+
+/*
+ * The entry's bytes 0 to len - 1 equal @buf's: each masked word compares
+ * the instruction's own bytes in it and ignores the rest.  Not secret
+ * (the guest's own code): the first differing word ends it.
+ */
+static __always_inline bool dcache_same_insn(const struct dcache_entry *e, const u8 *buf,
+					     size_t len, unsigned mode_bits)
+{
+	if (!e->len || e->len > len || e->mode_bits != mode_bits)
+		return false;
+	return !((dcache_word_at(buf) ^ dcache_word_at(e->bytes)) & e->mask[0]) &&
+	       !((dcache_word_at(buf + DCACHE_WORD2_AT) ^
+		  dcache_word_at(e->bytes + DCACHE_WORD2_AT)) &
+		 e->mask[1]);
+}
+
+/* dcache_find() past the way that hit last. */
+const struct insn *dcache_find_other(struct dcache *d, const u8 *buf, size_t len,
+				     unsigned mode_bits);
 /*
  * The cached decode of these bytes, if any, without copying it: valid
  * until the cache is next changed (a dcache_decode() miss or a flush).
  * @buf as for dcache_decode().
  */
-const struct insn *dcache_find(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits);
+static __always_inline const struct insn *dcache_find(struct dcache *d, const u8 *buf, size_t len,
+						      unsigned mode_bits)
+{
+	const struct dcache_entry *e = &d->e[d->last];
+
+	if (dcache_same_insn(e, buf, len, mode_bits))
+		return &e->in;
+	return dcache_find_other(d, buf, len, mode_bits);
+}
 void dcache_flush(struct dcache *d);
+
+/*
+ * The caller's own word in the entry of @hit, a decode dcache_find()
+ * returned: for what the caller works out from the decode alone (the
+ * software Key Locker's classification), so that later hits need not
+ * work it out again.  Filling an entry zeroes it, so a nonzero word is
+ * always about this entry's bytes.
+ */
+static inline u32 *dcache_aux(const struct insn *hit)
+{
+	return (u32 *)((const u8 *)hit - offsetof(struct dcache_entry, in) +
+		       offsetof(struct dcache_entry, aux));
+}
 
 #endif

@@ -28,6 +28,7 @@ struct gwalk_ctx {
 	u64 ram_size;
 	u64 cr0, cr3, cr4, efer;
 	bool ac; /* RFLAGS.AC: lets explicit supervisor data accesses through SMAP */
+	u64 id; /* gwtlb.h's name for these values (gwtlb_ctx_id()); 0: none.  gwalk ignores it. */
 };
 
 /*

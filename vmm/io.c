@@ -21,10 +21,10 @@
 #define FW_CFG_SIGNATURE 0x0000
 #define FW_CFG_NB_CPUS	 0x0005
 
-#define IO_SIZE(q)   (((q)&7) + 1)
-#define IO_IN(q)     ((q)&8)
-#define IO_STRING(q) ((q)&16)
-#define IO_PORT(q)   ((u16)((q) >> 16))
+#define IO_SIZE(q)    (((q)&7) + 1)
+#define IO_IN(q)      ((q)&8)
+#define IO_STRING(q)  ((q)&16)
+#define IO_PORT(q)    ((u16)((q) >> 16))
 #define IO_MASK(size) (0xffffffffU >> (32 - 8 * (size))) /* size 1, 2 or 4 */
 
 void vuart_flush(struct vm *vm)

@@ -22,9 +22,6 @@
 #define AR_TSS32_BUSY 0x008b
 #define AR_UNUSABLE   0x10000
 
-/* CR0 bits klvisor owns: NE must stay set in VMX, PG decides IA-32e mode. */
-#define CR0_OWNED (CR0_NE | CR0_PG)
-
 static u16 next_vpid = MAX_CPUS + 1; /* 1..MAX_CPUS belong to the self-tests */
 
 static u16 alloc_vpid(void)
@@ -282,29 +279,6 @@ void vcpu_dump(struct vcpu *v)
 	       v->regs.rax, v->regs.rbx, v->regs.rcx, v->regs.rdx);
 }
 
-u64 vcpu_cr0(void)
-{
-	return (vmcs_read(GUEST_CR0) & ~CR0_OWNED) | (vmcs_read(CR0_READ_SHADOW) & CR0_OWNED);
-}
-
-u64 vcpu_cr4(void)
-{
-	u64 owned = vmcs_read(CR4_GUEST_HOST_MASK);
-
-	return (vmcs_read(GUEST_CR4) & ~owned) | (vmcs_read(CR4_READ_SHADOW) & owned);
-}
-
-void vcpu_walk_ctx_rflags(struct vcpu *v, struct gwalk_ctx *c, u64 rflags)
-{
-	c->ram = v->vm->ram;
-	c->ram_size = v->vm->ram_size;
-	c->cr0 = vcpu_cr0();
-	c->cr3 = vmcs_read(GUEST_CR3);
-	c->cr4 = vcpu_cr4();
-	c->efer = vmcs_read(GUEST_IA32_EFER);
-	c->ac = !!(rflags & RFLAGS_AC);
-}
-
 void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c)
 {
 	vcpu_walk_ctx_rflags(v, c, vmcs_read(GUEST_RFLAGS));
@@ -320,7 +294,7 @@ const char vcpu_fetch_fault[] = "instruction fetch faulted; #PF injected";
 static enum gwalk_result fetch(struct vcpu *v, u8 *bytes, size_t *len, u64 *where, u32 *pfec)
 {
 	struct gwalk_ctx c;
-	u64 la = vmcs_read(GUEST_CS_BASE) + vmcs_read(GUEST_RIP);
+	u64 la = vcpu_code_la(vcpu_mode_bits(), vmcs_read(GUEST_RIP));
 
 	vcpu_walk_ctx(v, &c);
 	return gwalk_read(&c, la, gwalk_access(vcpu_cpl(), GW_FETCH), bytes, INSN_MAX_LEN, len,

@@ -34,23 +34,30 @@ void vcpu_set_gpr(struct vcpu *v, unsigned n, u64 val);
  * Finish an instruction klvisor carried out for the guest: advance RIP by
  * @len, end STI/MOV SS blocking, and leave a single-step #DB pending if
  * RFLAGS.TF is set, as the CPU would after executing it.
+ * vcpu_end_instruction() is its second half, for a caller that has
+ * already worked out the next RIP and read RFLAGS.
  */
 void vcpu_single_step_trap(void);
 /* Inline: every instruction-caused exit ends here. */
+static inline void vcpu_end_instruction(u64 next_rip, u64 rflags)
+{
+	u32 intr = (u32)vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	vmcs_write_hot(GUEST_RIP, next_rip);
+	if (intr & 3)
+		vmcs_write_hot(GUEST_INTERRUPTIBILITY_INFO, intr & ~3U);
+	if (rflags & RFLAGS_TF)
+		vcpu_single_step_trap();
+}
 static inline void vcpu_complete_instruction(struct vcpu *v, u64 len)
 {
 	u64 rip = vmcs_read(GUEST_RIP) + len;
-	u32 intr = (u32)vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 
 	(void)v;
 	/* Outside 64-bit code RIP wraps at 4 GiB; the CS read only when it could matter. */
 	if (rip > 0xffffffff && !(vmcs_read(GUEST_CS_AR_BYTES) & SEG_AR_L))
 		rip &= 0xffffffff;
-	vmcs_write_hot(GUEST_RIP, rip);
-	if (intr & 3)
-		vmcs_write_hot(GUEST_INTERRUPTIBILITY_INFO, intr & ~3U);
-	if (vmcs_read(GUEST_RFLAGS) & RFLAGS_TF)
-		vcpu_single_step_trap();
+	vcpu_end_instruction(rip, vmcs_read(GUEST_RFLAGS));
 }
 /* The same for the instruction that caused this exit (its length is in the VMCS). */
 static inline void vcpu_skip_instruction(struct vcpu *v)
@@ -70,14 +77,35 @@ static inline void vcpu_inject_ud(struct vcpu *v)
 	vcpu_inject_exception(v, 6, false, 0);
 }
 
+/* CR0 bits klvisor owns: NE must stay set in VMX, PG decides IA-32e mode. */
+#define CR0_OWNED (CR0_NE | CR0_PG)
+
 /* CR0 as the guest wrote it (owned bits from the read shadow). */
-u64 vcpu_cr0(void);
+static inline u64 vcpu_cr0(void)
+{
+	return (vmcs_read(GUEST_CR0) & ~CR0_OWNED) | (vmcs_read(CR0_READ_SHADOW) & CR0_OWNED);
+}
 /* CR4 as the guest wrote it. */
-u64 vcpu_cr4(void);
-/* Paging state for walking the current vCPU's page tables. */
+static inline u64 vcpu_cr4(void)
+{
+	u64 owned = vmcs_read(CR4_GUEST_HOST_MASK);
+
+	return (vmcs_read(GUEST_CR4) & ~owned) | (vmcs_read(CR4_READ_SHADOW) & owned);
+}
+/* Paging state for walking the current vCPU's page tables, with RFLAGS already read. */
+static inline void vcpu_walk_ctx_rflags(struct vcpu *v, struct gwalk_ctx *c, u64 rflags)
+{
+	c->ram = v->vm->ram;
+	c->ram_size = v->vm->ram_size;
+	c->cr0 = vcpu_cr0();
+	c->cr3 = vmcs_read(GUEST_CR3);
+	c->cr4 = vcpu_cr4();
+	c->efer = vmcs_read(GUEST_IA32_EFER);
+	c->ac = !!(rflags & RFLAGS_AC);
+	c->id = 0;
+}
+/* The same, reading RFLAGS. */
 void vcpu_walk_ctx(struct vcpu *v, struct gwalk_ctx *c);
-/* The same, with RFLAGS already read. */
-void vcpu_walk_ctx_rflags(struct vcpu *v, struct gwalk_ctx *c, u64 rflags);
 
 /*
  * Fetch (through the guest's paging, at its CPL) and decode the
@@ -106,6 +134,14 @@ static inline unsigned vcpu_mode_bits_of(u64 cs_ar, u64 efer)
 static inline unsigned vcpu_cpl(void)
 {
 	return (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3;
+}
+/*
+ * The linear address of CS:@rip in code of @mode_bits: 64-bit code
+ * ignores CS's base (SDM Vol. 3A, 3.4.4), other code wraps at 4 GiB.
+ */
+static inline u64 vcpu_code_la(unsigned mode_bits, u64 rip)
+{
+	return mode_bits == 64 ? rip : (u32)(vmcs_read(GUEST_CS_BASE) + rip);
 }
 /* Segment register @sreg (SEG_ES ... SEG_GS) as segment checks see it (base 0 where 64-bit mode ignores it). */
 void vcpu_seg_state(unsigned sreg, struct seg_state *s);

@@ -180,6 +180,31 @@ static void test_eviction(void **state)
 	assert_int_equal(entries(), 0);
 }
 
+/* The caller's word: kept across hits, zero in every entry a fill makes. */
+static void test_aux(void **state)
+{
+	struct insn in;
+	u8 buf[15];
+
+	(void)state;
+	assert_null(dcache_decode(&dc, aesenc, 15, 64, &in));
+	assert_int_equal(*dcache_aux(dcache_find(&dc, aesenc, 15, 64)), 0);
+	*dcache_aux(dcache_find(&dc, aesenc, 15, 64)) = 0x5a;
+	assert_int_equal(*dcache_aux(dcache_find(&dc, aesenc, 15, 64)), 0x5a);
+	assert_ptr_equal(dcache_aux(dcache_find(&dc, aesenc, 15, 64)), &dc.e[dc.last].aux);
+	/* Every way refilled with other bytes (the aesenc entry evicted first). */
+	for (unsigned i = 0; i < DCACHE_WAYS; i++) {
+		memcpy(buf, aesenc, sizeof(buf));
+		buf[5] = (u8)(0x80 + i);
+		assert_null(dcache_decode(&dc, buf, 15, 64, &in));
+		assert_int_equal(*dcache_aux(dcache_find(&dc, buf, 15, 64)), 0);
+		*dcache_aux(dcache_find(&dc, buf, 15, 64)) = 0xa5;
+	}
+	assert_null(dcache_find(&dc, aesenc, 15, 64));
+	assert_null(dcache_decode(&dc, aesenc, 15, 64, &in));
+	assert_int_equal(*dcache_aux(dcache_find(&dc, aesenc, 15, 64)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +214,7 @@ int main(void)
 		cmocka_unit_test_setup(test_miss_on_other_mode, setup),
 		cmocka_unit_test_setup(test_miss_on_short_fetch, setup),
 		cmocka_unit_test_setup(test_eviction, setup),
+		cmocka_unit_test_setup(test_aux, setup),
 	};
 
 	return cmocka_run_group_tests_name("dcache", tests, NULL, NULL);

@@ -44,6 +44,14 @@
 static u8 *ram;
 static struct gwalk_ctx ctx;
 static struct gwtlb tlb;
+static struct gwtlb_ids ids;
+
+/* The context as it is now, with its id: what every caller of the cache passes. */
+static const struct gwalk_ctx *cur(void)
+{
+	gwtlb_ctx_id(&ids, &ctx);
+	return &ctx;
+}
 
 static void w64(u64 gpa, u64 v)
 {
@@ -62,6 +70,7 @@ static int setup(void **state)
 	ram = calloc(1, RAM_SIZE);
 	assert_non_null(ram);
 	memset(&ctx, 0, sizeof(ctx));
+	memset(&ids, 0, sizeof(ids)); /* with the flush: no entry holds an old id */
 	gwtlb_flush(&tlb);
 	ctx.ram = ram;
 	ctx.ram_size = RAM_SIZE;
@@ -92,8 +101,8 @@ static enum gwalk_result check(u64 la, u32 access, u64 *gpa)
 {
 	u64 got = 0, want = 0;
 	u32 pfec = 0xdead, want_pfec = 0xbeef;
-	const u8 *peeked = gwtlb_peek(&tlb, &ctx, la, access, 1);
-	enum gwalk_result r = gwtlb_walk(&tlb, &ctx, la, access, &got, &pfec);
+	const u8 *peeked = gwtlb_peek(&tlb, cur(), la, access, 1);
+	enum gwalk_result r = gwtlb_walk(&tlb, cur(), la, access, &got, &pfec);
 	enum gwalk_result w = gwalk(&ctx, la, access, &want, &want_pfec);
 
 	assert_int_equal(r, w);
@@ -270,7 +279,7 @@ static void test_read_matches_gwalk_read(void **state)
 		ram[0x31000 + i] = (u8)(0x80 + i);
 	}
 	for (int round = 0; round < 2; round++) {
-		assert_int_equal(gwtlb_read(&tlb, &ctx, la, READ, a, 32, &da, &wa, &pa), GW_OK);
+		assert_int_equal(gwtlb_read(&tlb, cur(), la, READ, a, 32, &da, &wa, &pa), GW_OK);
 		assert_int_equal(gwalk_read(&ctx, la, READ, b, 32, &db, &wb, &pb), GW_OK);
 		assert_int_equal(da, db);
 		assert_memory_equal(a, b, 32);
@@ -280,23 +289,23 @@ static void test_read_matches_gwalk_read(void **state)
 		if (round == 2)
 			w64(0x13000 + 4 * 8, 0x32000 | P | RW | US);
 		memset(ram + 0x32000 + 0xff0, 0x5a, 16);
-		assert_int_equal(gwtlb_read(&tlb, &ctx, la, READ, a, 16, &da, &wa, &pa), GW_OK);
+		assert_int_equal(gwtlb_read(&tlb, cur(), la, READ, a, 16, &da, &wa, &pa), GW_OK);
 		assert_int_equal(gwalk_read(&ctx, la, READ, b, 16, &db, &wb, &pb), GW_OK);
 		assert_memory_equal(a, b, 16);
 	}
 	assert_int_equal(a[0], 0x5a);
 	w64(0x13000 + 4 * 8, 0x20000 | P | US); /* read-only now: a write faults at once */
-	assert_int_equal(gwtlb_read(&tlb, &ctx, la, WRITE, a, 16, &da, &wa, &pa), GW_PAGE_FAULT);
-	assert_int_equal(gwtlb_read(&tlb, &ctx, la, READ, a, 16, &da, &wa, &pa), GW_OK);
+	assert_int_equal(gwtlb_read(&tlb, cur(), la, WRITE, a, 16, &da, &wa, &pa), GW_PAGE_FAULT);
+	assert_int_equal(gwtlb_read(&tlb, cur(), la, READ, a, 16, &da, &wa, &pa), GW_OK);
 	w64(0x13000 + 4 * 8, 0); /* gone: the next read faults */
-	assert_int_equal(gwtlb_read(&tlb, &ctx, la, READ, a, 16, &da, &wa, &pa), GW_PAGE_FAULT);
+	assert_int_equal(gwtlb_read(&tlb, cur(), la, READ, a, 16, &da, &wa, &pa), GW_PAGE_FAULT);
 	assert_int_equal(gwalk_read(&ctx, la, READ, b, 16, &db, &wb, &pb), GW_PAGE_FAULT);
 	assert_int_equal(wa, wb);
 	assert_int_equal(pa, pb);
 	w64(0x13000 + 4 * 8, 0x20000 | P | RW | US);
 	/* The second page goes away: both stop after the first 16 bytes, at the same place. */
 	w64(0x13000 + 5 * 8, 0);
-	assert_int_equal(gwtlb_read(&tlb, &ctx, la, READ, a, 32, &da, &wa, &pa), GW_PAGE_FAULT);
+	assert_int_equal(gwtlb_read(&tlb, cur(), la, READ, a, 32, &da, &wa, &pa), GW_PAGE_FAULT);
 	assert_int_equal(gwalk_read(&ctx, la, READ, b, 32, &db, &wb, &pb), GW_PAGE_FAULT);
 	assert_int_equal(da, 16);
 	assert_int_equal(da, db);
@@ -315,36 +324,97 @@ static void test_peek(void **state)
 	u64 la = LA4(1, 2, 3, 4, 0xfc0);
 
 	(void)state;
-	assert_null(gwtlb_peek(&tlb, &ctx, la, READ, 48)); /* empty */
+	assert_null(gwtlb_peek(&tlb, cur(), la, READ, 48)); /* empty */
 	assert_int_equal(check(la, READ, NULL), GW_OK);
-	assert_ptr_equal(gwtlb_peek(&tlb, &ctx, la, READ, 48), ram + 0x20fc0);
-	assert_ptr_equal(gwtlb_peek(&tlb, &ctx, la, READ, 64), ram + 0x20fc0); /* up to the end */
-	assert_null(gwtlb_peek(&tlb, &ctx, la, READ, 65)); /* into the next page */
-	assert_null(gwtlb_peek(&tlb, &ctx, la, WRITE, 48));
-	assert_null(gwtlb_peek(&tlb, &ctx, la, USER, 48));
-	assert_null(gwtlb_peek(&tlb, &ctx, la + PAGE_SIZE, READ, 48));
+	assert_ptr_equal(gwtlb_peek(&tlb, cur(), la, READ, 48), ram + 0x20fc0);
+	assert_ptr_equal(gwtlb_peek(&tlb, cur(), la, READ, 64), ram + 0x20fc0); /* up to the end */
+	assert_null(gwtlb_peek(&tlb, cur(), la, READ, 65)); /* into the next page */
+	assert_null(gwtlb_peek(&tlb, cur(), la, WRITE, 48));
+	assert_null(gwtlb_peek(&tlb, cur(), la, USER, 48));
+	assert_null(gwtlb_peek(&tlb, cur(), la + PAGE_SIZE, READ, 48));
 	for (unsigned i = 0; i < 4; i++) {
 		u64 old;
 
 		memcpy(&old, ram + at[i], 8);
 		w64(at[i], old ^ RW); /* any change, even one the read does not care about */
-		assert_null(gwtlb_peek(&tlb, &ctx, la, READ, 48));
+		assert_null(gwtlb_peek(&tlb, cur(), la, READ, 48));
 		w64(at[i], old);
-		assert_ptr_equal(gwtlb_peek(&tlb, &ctx, la, READ, 48), ram + 0x20fc0);
+		assert_ptr_equal(gwtlb_peek(&tlb, cur(), la, READ, 48), ram + 0x20fc0);
 	}
 	ctx.cr3 ^= 0x1000;
-	assert_null(gwtlb_peek(&tlb, &ctx, la, READ, 48));
+	assert_null(gwtlb_peek(&tlb, cur(), la, READ, 48));
 	ctx.cr3 ^= 0x1000;
 	ctx.ac = true;
-	assert_null(gwtlb_peek(&tlb, &ctx, la, READ, 48));
+	assert_null(gwtlb_peek(&tlb, cur(), la, READ, 48));
 	ctx.ac = false;
 	/* The last frame of RAM, and the first one past it (a walk does not check frames). */
 	w64(0x13000 + 4 * 8, (RAM_SIZE - PAGE_SIZE) | P | RW | US);
 	assert_int_equal(check(la, READ, NULL), GW_OK);
-	assert_ptr_equal(gwtlb_peek(&tlb, &ctx, la, READ, 64), ram + RAM_SIZE - 64);
+	assert_ptr_equal(gwtlb_peek(&tlb, cur(), la, READ, 64), ram + RAM_SIZE - 64);
 	w64(0x13000 + 4 * 8, RAM_SIZE | P | RW | US);
 	assert_int_equal(check(la, READ, NULL), GW_OK);
-	assert_null(gwtlb_peek(&tlb, &ctx, la, READ, 1));
+	assert_null(gwtlb_peek(&tlb, cur(), la, READ, 1));
+}
+
+/*
+ * Context ids: the same id exactly while every value is the same, a new
+ * one on any change (back to old values included), and a context without
+ * an id is walked but never cached.
+ */
+static void test_ctx_ids(void **state)
+{
+	struct gwalk_ctx before;
+	u64 id;
+
+	(void)state;
+	id = cur()->id;
+	assert_true(id != 0);
+	assert_int_equal(cur()->id, id);
+	for (int field = 0; field < 7; field++) {
+		before = ctx;
+		switch (field) {
+		case 0:
+			ctx.ram = ram + 1;
+			break;
+		case 1:
+			ctx.ram_size--;
+			break;
+		case 2:
+			ctx.cr0 ^= CR0_WP;
+			break;
+		case 3:
+			ctx.cr3 ^= 0x1000;
+			break;
+		case 4:
+			ctx.cr4 ^= CR4_SMEP;
+			break;
+		case 5:
+			ctx.efer ^= EFER_NXE;
+			break;
+		case 6:
+			ctx.ac = !ctx.ac;
+			break;
+		}
+		assert_int_not_equal(cur()->id, id);
+		ctx = before;
+		assert_int_not_equal(cur()->id, id); /* not the old one: a new context */
+		id = ctx.id;
+	}
+	/* An id from the context a hit was made under, kept while nothing changes. */
+	assert_int_equal(check(LA, READ, NULL), GW_OK);
+	assert_non_null(gwtlb_peek(&tlb, cur(), LA, READ, 1));
+	/* No id: the same walk, nothing cached, nothing hit. */
+	gwtlb_flush(&tlb);
+	ctx.id = 0;
+	{
+		u64 gpa;
+		u32 pfec;
+
+		assert_int_equal(gwtlb_walk(&tlb, &ctx, LA, READ, &gpa, &pfec), GW_OK);
+		assert_int_equal(gpa, 0x20567);
+	}
+	assert_int_equal(valid_entries(), 0);
+	assert_null(gwtlb_peek(&tlb, &ctx, LA, READ, 1));
 }
 
 int main(void)
@@ -358,6 +428,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_other_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_matches_gwalk_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_peek, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ctx_ids, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("gwtlb", tests, NULL, NULL);

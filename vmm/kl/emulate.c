@@ -29,10 +29,38 @@
  * before it writes RFLAGS changes any of them.
  */
 struct kl_state {
-	u64 rip, cs_base, rflags;
+	u64 rip, rflags;
 	unsigned mode_bits, cpl;
 	struct gwalk_ctx walk; /* as vcpu_walk_ctx(): CR0/CR4 through their shadows */
 };
+
+/*
+ * What kl_classify() and kl_aes_form() say of a decode, packed into one
+ * word and kept in its decode-cache entry (dcache_aux()), so a cached
+ * instruction is classified once.  KLC_VALID tells it from the 0 a fill
+ * leaves.
+ */
+#define KLC_OP_MASK 7
+#define KLC_UD	    BIT(3)
+#define KLC_DECRYPT BIT(4)
+#define KLC_256	    BIT(5)
+#define KLC_VALID   BIT(31)
+
+static u32 kl_class(const struct insn *in)
+{
+	struct kl_aes_form f = kl_aes_form(in);
+	bool ud;
+	enum kl_op op = kl_classify(in, &ud);
+
+	_Static_assert(KL_AES_WIDE <= KLC_OP_MASK, "an op fits its bits");
+	return KLC_VALID | op | (ud ? KLC_UD : 0) | (f.decrypt ? KLC_DECRYPT : 0) |
+	       (f.key_bits == 256 ? KLC_256 : 0);
+}
+
+static struct kl_aes_form class_form(u32 cls)
+{
+	return (struct kl_aes_form){ cls & KLC_256 ? 256 : 128, cls & KLC_DECRYPT };
+}
 
 static void read_state(struct vcpu *v, struct kl_state *st)
 {
@@ -40,17 +68,23 @@ static void read_state(struct vcpu *v, struct kl_state *st)
 	struct gwalk_ctx *c = &st->walk;
 
 	st->rip = vmcs_read(GUEST_RIP);
-	st->cs_base = vmcs_read(GUEST_CS_BASE);
 	st->rflags = vmcs_read(GUEST_RFLAGS);
 	vcpu_walk_ctx_rflags(v, c, st->rflags);
+	gwtlb_ctx_id(&v->kl.walk_ids, c); /* compared once here, not in each lookup */
 	st->mode_bits = vcpu_mode_bits_of(cs_ar, c->efer);
 	st->cpl = vcpu_cpl();
 }
 
-static void finish(struct vcpu *v, const struct insn *in, u64 rflags, bool zf)
+/*
+ * The flags and RIP of a completed instruction, from the state read on
+ * entry (nothing before this changes RIP, RFLAGS or the code size).
+ */
+static __always_inline void finish(const struct kl_state *st, const struct insn *in, bool zf)
 {
-	vmcs_write_hot(GUEST_RFLAGS, (rflags & ~FLAGS_KL) | (zf ? RFLAGS_ZF : 0));
-	vcpu_complete_instruction(v, in->len);
+	u64 rip = st->rip + in->len;
+
+	vmcs_write_hot(GUEST_RFLAGS, (st->rflags & ~FLAGS_KL) | (zf ? RFLAGS_ZF : 0));
+	vcpu_end_instruction(st->mode_bits == 64 ? rip : (u32)rip, st->rflags);
 }
 
 void kl_emulate_loadiwkey(struct vcpu *v, const struct insn *in, unsigned cpl, u64 rflags)
@@ -68,7 +102,8 @@ void kl_emulate_loadiwkey(struct vcpu *v, const struct insn *in, unsigned cpl, u
 	v->kl.iwkey.nobackup = eax & 1;
 	v->kl.iwkey.key_source = (eax >> 1) & 0xf;
 	kl_key_changed(v);
-	finish(v, in, rflags, false);
+	vmcs_write_hot(GUEST_RFLAGS, rflags & ~FLAGS_KL); /* all flags 0 */
+	vcpu_complete_instruction(v, in->len);
 }
 
 static void encodekey(struct vcpu *v, const struct kl_state *st, const struct insn *in)
@@ -92,7 +127,7 @@ static void encodekey(struct vcpu *v, const struct kl_state *st, const struct in
 	fpu_xmm_end(v);
 	memzero_explicit(handle, sizeof(handle));
 	vcpu_set_gpr(v, in->reg, iw->nobackup | (u32)iw->key_source << 1); /* zero-extends */
-	finish(v, in, st->rflags, false);
+	finish(st, in, false);
 }
 
 /* RAX-R15 as the exit stub saved them, in x86 order (RSP's slot unused: it is in the VMCS). */
@@ -215,59 +250,28 @@ static const u8 *handle_in_place(struct vcpu *v, const struct kl_state *st, cons
 	return gwtlb_peek(&v->kl.dtlb, &st->walk, la, gwalk_access(st->cpl, GW_READ), len);
 }
 
-/* AES*KL and AES*WIDE*KL: ZF = 1 and no register change when the handle is refused. */
-static void aes_kl(struct vcpu *v, const struct kl_state *st, const struct insn *in, bool wide)
+/*
+ * aes_kl() for everything but a cached handle with its round keys laid
+ * out: one copy of the handle, read once (the lookup, and on a miss the
+ * integrity check and the decryption, see the same bytes), and the
+ * guest's XMM state saved, since the unwrap may use AES-NI/PCLMULQDQ.
+ * Out of line, so that its buffers are not in the fast path's frame.
+ */
+static __noinline void aes_kl_saved(struct vcpu *v, const struct kl_state *st,
+				    const struct insn *in, struct kl_aes_form f, u64 version,
+				    u64 ea, const u8 *in_place, unsigned first, unsigned n)
 {
-	struct kl_aes_form f = kl_aes_form(in);
 	unsigned len = KL_HANDLE_SIZE(f.key_bits);
-	unsigned first = wide ? 0 : in->reg, n = wide ? 8 : 1; /* XMM0-7, or the one register */
-	u64 version = cache_version(v, kl_this_slot());
 	u8 handle[KL_HANDLE256_SIZE];
-	u64 ea = insn_effective_address(in, saved_gprs(v), vmcs_read(GUEST_RSP), st->rip + in->len);
-	const u8 *in_place = handle_in_place(v, st, in, ea, len);
 	struct kl_hcache_entry *e, tmp;
 	bool ok;
 	u8 *xmm;
 
-	PROF_MARK(PROF_OPERAND);
-	/*
-	 * The common case looks the handle up where it lies, without copying
-	 * it: the lookup reads each byte once, so a hit means the bytes read
-	 * are those of a handle that passed the full check under this key,
-	 * whatever a racing vCPU writes there afterwards.
-	 */
-	e = in_place ? kl_hcache_find(&v->kl.hcache, version, in_place, len) : NULL;
-	/*
-	 * A cached handle whose round keys are already laid out needs no
-	 * vector code but the AES itself: en- or decrypt the guest's live
-	 * registers in place (the round keys are memory operands, no other
-	 * register is touched), without the XSAVE/XRSTOR round trip.  A
-	 * refused handle changes no register either.  Everything else (a miss,
-	 * whose unwrap runs AES-NI/PCLMULQDQ over XMM0-8, keys still to
-	 * expand, no AES-NI) takes the saved-image path below.
-	 */
-	if (e && (f.decrypt ? e->has_dk : e->has_enc)) {
-		PROF_MARK(PROF_UNWRAP); /* the lookup; no save or restore on this path */
-		ok = restrictions_allow(e, f, st->cpl);
-		if (!ok || (f.decrypt ? aes_decrypt_live(&e->dk, first, n) :
-					aes_encrypt_live(&e->enc, first, n))) {
-			PROF_MARK(PROF_AES);
-			finish(v, in, st->rflags, !ok);
-			PROF_MARK(PROF_FINISH);
-			return;
-		}
-	}
-	/*
-	 * Everything else works on one copy of the handle, read once: the
-	 * lookup, and on a miss the integrity check and the decryption, see
-	 * the same bytes.
-	 */
 	if (in_place)
 		memcpy(handle, in_place, len);
 	else if (!read_handle(v, st, in, ea, handle, len))
 		return; /* fault injected (or the VM stopped) */
 	e = kl_hcache_find(&v->kl.hcache, version, handle, len);
-	/* The unwrap too may use AES-NI/PCLMULQDQ: the guest's XMM state is saved first. */
 	xmm = fpu_xmm_begin(v);
 	PROF_MARK(PROF_XMM_SAVE);
 	if (!e)
@@ -286,8 +290,61 @@ static void aes_kl(struct vcpu *v, const struct kl_state *st, const struct insn 
 	if (e == &tmp)
 		memzero_explicit(&tmp, sizeof(tmp));
 	memzero_explicit(handle, sizeof(handle));
-	finish(v, in, st->rflags, !ok);
+	finish(st, in, !ok);
 	PROF_MARK(PROF_FINISH);
+}
+
+/* AES*KL and AES*WIDE*KL: ZF = 1 and no register change when the handle is refused. */
+static void aes_kl(struct vcpu *v, const struct kl_state *st, const struct insn *in, u32 cls)
+{
+	bool wide = (cls & KLC_OP_MASK) == KL_AES_WIDE;
+	struct kl_aes_form f = class_form(cls);
+	unsigned len = KL_HANDLE_SIZE(f.key_bits);
+	unsigned first = wide ? 0 : in->reg, n = wide ? 8 : 1; /* XMM0-7, or the one register */
+	u64 version = cache_version(v, kl_this_slot());
+	u64 ea = insn_effective_address(in, saved_gprs(v), vmcs_read(GUEST_RSP), st->rip + in->len);
+	const u8 *in_place = handle_in_place(v, st, in, ea, len);
+	struct kl_hcache_entry *e;
+	bool ok;
+
+	PROF_MARK(PROF_OPERAND);
+	/*
+	 * The common case looks the handle up where it lies, without copying
+	 * it: the lookup reads each byte once, so a hit means the bytes read
+	 * are those of a handle that passed the full check under this key,
+	 * whatever a racing vCPU writes there afterwards.
+	 */
+	e = in_place ? kl_hcache_find(&v->kl.hcache, version, in_place, len) : NULL;
+	/*
+	 * A cached handle whose round keys are already laid out needs no
+	 * vector code but the AES itself: en- or decrypt the guest's live
+	 * registers in place (the round keys are memory operands, no other
+	 * register is touched), without the XSAVE/XRSTOR round trip.  A
+	 * refused handle changes no register either.  Everything else (a miss,
+	 * whose unwrap runs AES-NI/PCLMULQDQ over XMM0-8, keys still to
+	 * expand, no AES-NI) takes aes_kl_saved().
+	 */
+	if (e && (f.decrypt ? e->has_dk : e->has_enc)) {
+		PROF_MARK(PROF_UNWRAP); /* the lookup; no save or restore on this path */
+		ok = restrictions_allow(e, f, st->cpl);
+		if (!ok || (f.decrypt ? aes_decrypt_live(&e->dk, first, n) :
+					aes_encrypt_live(&e->enc, first, n))) {
+			PROF_MARK(PROF_AES);
+			finish(st, in, !ok);
+			PROF_MARK(PROF_FINISH);
+			return;
+		}
+	}
+	aes_kl_saved(v, st, in, f, version, ea, in_place, first, n);
+}
+
+/* vcpu_decode_insn(), and the class word of what it decoded. */
+static __noinline const char *decode_full(struct vcpu *v, struct insn *in, u32 *cls)
+{
+	const char *err = vcpu_decode_insn(v, in);
+
+	*cls = err ? 0 : kl_class(in);
+	return err;
 }
 
 /*
@@ -296,29 +353,38 @@ static void aes_kl(struct vcpu *v, const struct kl_state *st, const struct insn 
  * code or page tables are seen), and decoded through the decode cache.  A
  * fetch that stops short (a fault, or RAM's end) takes the full path,
  * which decodes what it can and injects the fetch's #PF if that mattered.
+ * *@cls is the instruction's class word.
  */
 static const char *fetch_decode(struct vcpu *v, const struct kl_state *st, struct insn *scratch,
-				const struct insn **in)
+				const struct insn **in, u32 *cls)
 {
-	u64 la = st->cs_base + st->rip, where;
-	u32 access = gwalk_access(st->cpl, GW_FETCH), pfec;
+	u64 la = vcpu_code_la(st->mode_bits, st->rip), where;
+	u32 access = gwalk_access(st->cpl, GW_FETCH), pfec, *word;
 	const u8 *p = gwtlb_peek(&v->kl.itlb, &st->walk, la, access, INSN_MAX_LEN);
 	u8 bytes[INSN_MAX_LEN];
 	size_t len = INSN_MAX_LEN;
+	const char *err;
 
 	*in = scratch;
 	if (p)
 		__builtin_memcpy(bytes, p, INSN_MAX_LEN); /* a constant size: a few word moves */
 	else if (gwtlb_read(&v->kl.itlb, &st->walk, la, access, bytes, INSN_MAX_LEN, &len, &where,
 			    &pfec) != GW_OK)
-		return vcpu_decode_insn(v, scratch);
+		return decode_full(v, scratch, cls);
 	PROF_MARK(PROF_FETCH);
 	/* A hit is used in place: nothing changes the cache before the instruction is done. */
 	*in = dcache_find(&v->kl.dcache, bytes, len, st->mode_bits);
-	if (*in)
+	if (*in) {
+		word = dcache_aux(*in);
+		if (!*word)
+			*word = kl_class(*in);
+		*cls = *word;
 		return NULL;
+	}
 	*in = scratch;
-	return dcache_decode(&v->kl.dcache, bytes, len, st->mode_bits, scratch);
+	err = dcache_decode(&v->kl.dcache, bytes, len, st->mode_bits, scratch);
+	*cls = err ? 0 : kl_class(scratch);
+	return err;
 }
 
 void kl_handle_ud(struct vcpu *v)
@@ -327,15 +393,15 @@ void kl_handle_ud(struct vcpu *v)
 	struct insn scratch;
 	const struct insn *in;
 	enum kl_op op;
-	bool ud;
 	u64 cr0, cr4;
+	u32 cls;
 	const char *err;
 
 	PROF_MARK(PROF_EXIT_DISPATCH);
 	read_state(v, &st);
 	cr0 = st.walk.cr0;
 	cr4 = st.walk.cr4;
-	err = fetch_decode(v, &st, &scratch, &in);
+	err = fetch_decode(v, &st, &scratch, &in, &cls);
 	PROF_MARK(PROF_DECODE);
 	if (err == vcpu_fetch_fault)
 		return;
@@ -343,10 +409,10 @@ void kl_handle_ud(struct vcpu *v)
 		vcpu_inject_ud(v);
 		return;
 	}
-	op = kl_classify(in, &ud);
+	op = cls & KLC_OP_MASK;
 	/* Not Key Locker, or one of its #UD conditions: reflect the #UD unchanged. */
-	if (op == KL_NONE || ud || !v->vm->def.kl || !(cr4 & CR4_KL) || (cr0 & CR0_EM) ||
-	    !(cr4 & CR4_OSFXSR)) {
+	if (op == KL_NONE || (cls & KLC_UD) || !v->vm->def.kl || !(cr4 & CR4_KL) ||
+	    (cr0 & CR0_EM) || !(cr4 & CR4_OSFXSR)) {
 		vcpu_inject_ud(v);
 		return;
 	}
@@ -367,7 +433,7 @@ void kl_handle_ud(struct vcpu *v)
 		encodekey(v, &st, in);
 		break;
 	default: /* one call, so that it is inlined */
-		aes_kl(v, &st, in, op == KL_AES_WIDE);
+		aes_kl(v, &st, in, cls);
 		break;
 	}
 }

@@ -32,6 +32,7 @@ struct kl_vcpu {
 	struct kl_hcache hcache; /* software backend: handles unwrapped under this IWKey */
 	/* Software backend, no secrets: exact caches of the #UD path's walks and decodes. */
 	struct gwtlb itlb, dtlb; /* instruction fetches; the handle reads */
+	struct gwtlb_ids walk_ids; /* the ids of both TLBs' contexts (never reset) */
 	struct dcache dcache;
 };
 

@@ -22,9 +22,37 @@ enum kl_op { KL_NONE, KL_LOADIWKEY, KL_ENCODEKEY, KL_AES, KL_AES_WIDE };
 /*
  * Which Key Locker instruction @in is, or KL_NONE.  *@ud is set for a Key
  * Locker opcode in a form that raises #UD (wrong ModRM.mod, WIDE with
- * ModRM.reg 4-7, a LOCK prefix).
+ * ModRM.reg 4-7, a LOCK prefix).  Inline, as is kl_aes_form(): both run
+ * on every emulated instruction.
  */
-enum kl_op kl_classify(const struct insn *in, bool *ud);
+static inline enum kl_op kl_classify(const struct insn *in, bool *ud)
+{
+	bool reg_form = in->mod == 3;
+
+	*ud = false;
+	/* The mandatory prefix is F3; with 66 or F2 these are other (or no) instructions. */
+	if (in->kind != INSN_0F38 || !in->rep || in->repne || in->opsize)
+		return KL_NONE;
+	switch (in->opcode) {
+	case KL_OP_ENC128:
+		*ud = in->lock;
+		return reg_form ? KL_LOADIWKEY : KL_AES;
+	case KL_OP_DEC128:
+	case KL_OP_ENC256:
+	case KL_OP_DEC256:
+		*ud = reg_form || in->lock;
+		return KL_AES;
+	case KL_OP_WIDE:
+		*ud = reg_form || (in->reg & 7) > 3 || in->lock;
+		return KL_AES_WIDE;
+	case KL_OP_ENCODEKEY128:
+	case KL_OP_ENCODEKEY256:
+		*ud = !reg_form || in->lock;
+		return KL_ENCODEKEY;
+	default:
+		return KL_NONE;
+	}
+}
 
 struct kl_aes_form {
 	unsigned key_bits;
@@ -32,7 +60,14 @@ struct kl_aes_form {
 };
 
 /* Key size and direction of an AES*KL or WIDE form. */
-struct kl_aes_form kl_aes_form(const struct insn *in);
+static inline struct kl_aes_form kl_aes_form(const struct insn *in)
+{
+	/* WIDE /0../3 mirror DC..DF: ENC128, DEC128, ENC256, DEC256. */
+	u8 op = in->opcode == KL_OP_WIDE ? (u8)(KL_OP_ENC128 + (in->reg & 3)) : in->opcode;
+
+	return (struct kl_aes_form){ op >= KL_OP_ENC256 ? 256 : 128,
+				     op == KL_OP_DEC128 || op == KL_OP_DEC256 };
+}
 
 /*
  * LOADIWKEY's #GP(0) conditions, all of them: CPL > 0 (hardware checks that
