@@ -365,15 +365,17 @@ static const char *fetch_decode(struct vcpu *v, const struct kl_state *st, struc
 	size_t len = INSN_MAX_LEN;
 	const char *err;
 
-	*in = scratch;
-	if (p)
-		__builtin_memcpy(bytes, p, INSN_MAX_LEN); /* a constant size: a few word moves */
-	else if (gwtlb_read(&v->kl.itlb, &st->walk, la, access, bytes, INSN_MAX_LEN, &len, &where,
-			    &pfec) != GW_OK)
-		return decode_full(v, scratch, cls);
-	PROF_MARK(PROF_FETCH);
-	/* A hit is used in place: nothing changes the cache before the instruction is done. */
-	*in = dcache_find(&v->kl.dcache, bytes, len, st->mode_bits);
+	PROF_MARK(PROF_FETCH); /* (a fetch the translation cache cannot answer counts as decode) */
+
+	/*
+	 * The common case looks the bytes up where they lie, as the handle
+	 * is: a hit means every byte of the instruction, each read once or
+	 * twice, held the cached instruction's value when read, so the
+	 * cached decode is what a fetch at those moments would have decoded.
+	 * A hit is used in place: nothing changes the cache before the
+	 * instruction is done.  A miss decodes one copy of the bytes.
+	 */
+	*in = p ? dcache_find(&v->kl.dcache, p, INSN_MAX_LEN, st->mode_bits) : NULL;
 	if (*in) {
 		word = dcache_aux(*in);
 		if (!*word)
@@ -381,6 +383,12 @@ static const char *fetch_decode(struct vcpu *v, const struct kl_state *st, struc
 		*cls = *word;
 		return NULL;
 	}
+	*in = scratch;
+	if (p)
+		__builtin_memcpy(bytes, p, INSN_MAX_LEN); /* a constant size: a few word moves */
+	else if (gwtlb_read(&v->kl.itlb, &st->walk, la, access, bytes, INSN_MAX_LEN, &len, &where,
+			    &pfec) != GW_OK)
+		return decode_full(v, scratch, cls);
 	*in = scratch;
 	err = dcache_decode(&v->kl.dcache, bytes, len, st->mode_bits, scratch);
 	*cls = err ? 0 : kl_class(scratch);

@@ -3,51 +3,6 @@
 #include "vmm/kl/hcache.h"
 #include "lib/string.h"
 
-static u64 word_at(const u8 *p)
-{
-	u64 w;
-
-	__builtin_memcpy(&w, p, 8); /* inlined: a plain load */
-	return w;
-}
-
-/*
- * Handles are 48 or 64 bytes.  The tag's first word first: different
- * handles almost always differ there, so a miss costs one compare per
- * entry.  Then every word, XORed and ORed together without a branch per
- * word (the 48 bytes every handle has unrolled): on a hit all of them
- * are compared anyway.  Nothing secret is compared: the handle bytes are
- * the guest's own (it supplied them), and whether one hits the cache is
- * something it can time anyway.
- */
-static bool same_handle(const u8 *a, const u8 *b, unsigned len)
-{
-	u64 diff;
-
-	if (word_at(a + 16) != word_at(b + 16))
-		return false;
-	diff = 0;
-#pragma GCC unroll 6
-	for (unsigned i = 0; i < KL_HANDLE128_SIZE; i += 8)
-		diff |= word_at(a + i) ^ word_at(b + i);
-	for (unsigned i = KL_HANDLE128_SIZE; i < len; i += 8)
-		diff |= word_at(a + i) ^ word_at(b + i);
-	return !diff;
-}
-
-struct kl_hcache_entry *kl_hcache_find(struct kl_hcache *c, u64 version, const u8 *handle,
-				       unsigned len)
-{
-	for (unsigned i = 0; i < KL_HCACHE_WAYS; i++) {
-		struct kl_hcache_entry *e = &c->e[i];
-
-		if (version && e->version == version && e->len == len &&
-		    same_handle(e->handle, handle, len))
-			return e;
-	}
-	return NULL;
-}
-
 struct kl_hcache_entry *kl_hcache_insert(struct kl_hcache *c, u64 version, const u8 *handle,
 					 unsigned len, u32 aad, const u8 *key, unsigned key_bits)
 {

@@ -42,9 +42,53 @@ struct kl_hcache {
 	unsigned next; /* round-robin victim */
 };
 
+/* The lookup, inline: every AES*KL makes one. */
+static __always_inline u64 kl_hcache_word_at(const u8 *p)
+{
+	u64 w;
+
+	__builtin_memcpy(&w, p, 8); /* inlined: a plain load */
+	return w;
+}
+
+/*
+ * Handles are 48 or 64 bytes.  The tag's first word first: different
+ * handles almost always differ there, so a miss costs one compare per
+ * entry.  Then every word, XORed and ORed together without a branch per
+ * word (the 48 bytes every handle has unrolled): on a hit all of them
+ * are compared anyway.  Nothing secret is compared: the handle bytes are
+ * the guest's own (it supplied them), and whether one hits the cache is
+ * something it can time anyway.
+ */
+static __always_inline bool kl_hcache_same_handle(const u8 *a, const u8 *b, unsigned len)
+{
+	u64 diff;
+
+	if (kl_hcache_word_at(a + 16) != kl_hcache_word_at(b + 16))
+		return false;
+	diff = 0;
+#pragma GCC unroll 6
+	for (unsigned i = 0; i < KL_HANDLE128_SIZE; i += 8)
+		diff |= kl_hcache_word_at(a + i) ^ kl_hcache_word_at(b + i);
+	for (unsigned i = KL_HANDLE128_SIZE; i < len; i += 8)
+		diff |= kl_hcache_word_at(a + i) ^ kl_hcache_word_at(b + i);
+	return !diff;
+}
+
 /* The entry for these handle bytes under IWKey @version, or NULL. */
-struct kl_hcache_entry *kl_hcache_find(struct kl_hcache *c, u64 version, const u8 *handle,
-				       unsigned len);
+static inline struct kl_hcache_entry *kl_hcache_find(struct kl_hcache *c, u64 version,
+						     const u8 *handle, unsigned len)
+{
+	for (unsigned i = 0; i < KL_HCACHE_WAYS; i++) {
+		struct kl_hcache_entry *e = &c->e[i];
+
+		if (version && e->version == version && e->len == len &&
+		    kl_hcache_same_handle(e->handle, handle, len))
+			return e;
+	}
+	return NULL;
+}
+
 /* Remember a handle that passed the full check; evicts (and wipes) the oldest entry. */
 struct kl_hcache_entry *kl_hcache_insert(struct kl_hcache *c, u64 version, const u8 *handle,
 					 unsigned len, u32 aad, const u8 *key, unsigned key_bits);
