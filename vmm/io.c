@@ -37,7 +37,7 @@ void vuart_flush(struct vm *vm)
 	u->len = 0;
 }
 
-static __noinline void uart_tx(struct vm *vm, u8 c)
+static void uart_tx(struct vm *vm, u8 c)
 {
 	struct vuart *u = &vm->uart;
 
@@ -57,7 +57,7 @@ static __noinline void uart_tx(struct vm *vm, u8 c)
  * level, so they hear only of changes (most accesses change nothing, and
  * the path through both costs more than the access itself).
  */
-static __noinline void uart_irq_update(struct vm *vm)
+static void uart_irq_update(struct vm *vm)
 {
 	bool level = vuart_irq(&vm->uart.regs);
 
@@ -67,19 +67,26 @@ static __noinline void uart_irq_update(struct vm *vm)
 	platform_isa_irq(vm, 4, level);
 }
 
+/* After an access to a register in VUART_IRQ_REGS: a byte sent (only THR sends), the line. */
+static __noinline void uart_after(struct vm *vm, bool in, int r)
+{
+	if (!in && r >= 0)
+		uart_tx(vm, (u8)r);
+	uart_irq_update(vm);
+}
+
 /*
  * A register access.  The interrupt line is looked at again only after an
  * access that can move it (VUART_IRQ_REGS): most accesses are to LCR,
- * MSR or the scratch register and cannot.
+ * MSR or the scratch register and cannot, and neither can they send.
  */
 static __always_inline u32 uart_io(struct vm *vm, unsigned reg, bool in, u32 val)
 {
 	int r = vuart_access(&vm->uart.regs, reg, in, (u8)val);
 
-	if (!in && r >= 0) /* a byte sent */
-		uart_tx(vm, (u8)r);
+	_Static_assert(VUART_IRQ_REGS & BIT(0), "THR, the one register that sends, is in the set");
 	if (BIT(reg) & VUART_IRQ_REGS)
-		uart_irq_update(vm);
+		uart_after(vm, in, r);
 	return (u32)r;
 }
 
