@@ -17,6 +17,23 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 #endif
 
+/* A word at any alignment, in the CPU's byte order: one load once inlined. */
+static inline u64 load_u64(const void *p)
+{
+	u64 v;
+
+	__builtin_memcpy(&v, p, 8);
+	return v;
+}
+
+static inline u32 load_u32(const void *p)
+{
+	u32 v;
+
+	__builtin_memcpy(&v, p, 4);
+	return v;
+}
+
 /* Zero memory in a way the compiler may not drop as a dead store. */
 void memzero_explicit(void *d, size_t n);
 /* True if all @n bytes at @p are zero (reading back a wipe). */

@@ -21,6 +21,7 @@
 #ifndef VMM_DCACHE_H
 #define VMM_DCACHE_H
 
+#include "lib/string.h"
 #include "vmm/decode.h"
 
 #define DCACHE_WAYS 4
@@ -54,18 +55,13 @@ struct dcache {
  */
 const char *dcache_decode(struct dcache *d, const u8 *buf, size_t len, unsigned mode_bits,
 			  struct insn *out);
-/* The lookup, inline: the way that hit last is probed here, the others out of line. */
-/* Bytes 0-7 and 7-14 of an instruction buffer: every byte of it is in one of the two. */
+/*
+ * The lookup, inline: the way that hit last is probed here, the others
+ * out of line.  Bytes 0-7 and 7-14 of an instruction buffer are two
+ * words, and every byte of it is in one of them.
+ */
 #define DCACHE_WORD2_AT 7
 _Static_assert(DCACHE_WORD2_AT + 8 == INSN_MAX_LEN, "two words cover an instruction buffer");
-
-static __always_inline u64 dcache_word_at(const u8 *p)
-{
-	u64 w;
-
-	__builtin_memcpy(&w, p, 8); /* inlined: one load */
-	return w;
-}
 
 /*
  * The entry's bytes 0 to len - 1 equal @buf's: each masked word compares
@@ -77,9 +73,8 @@ static __always_inline bool dcache_same_insn(const struct dcache_entry *e, const
 {
 	if (!e->len || e->len > len || e->mode_bits != mode_bits)
 		return false;
-	return !((dcache_word_at(buf) ^ dcache_word_at(e->bytes)) & e->mask[0]) &&
-	       !((dcache_word_at(buf + DCACHE_WORD2_AT) ^
-		  dcache_word_at(e->bytes + DCACHE_WORD2_AT)) &
+	return !((load_u64(buf) ^ load_u64(e->bytes)) & e->mask[0]) &&
+	       !((load_u64(buf + DCACHE_WORD2_AT) ^ load_u64(e->bytes + DCACHE_WORD2_AT)) &
 		 e->mask[1]);
 }
 

@@ -9,20 +9,22 @@
  * (below) and every paging-structure entry the walk read, by
  * guest-physical address and value.  A lookup hits only when the context
  * and access kind are identical and every one of those entries still
- * holds the recorded value in guest RAM, re-read at lookup time.  Why that is exactly the walk's
- * result: the walk is deterministic; its first read's address depends
- * only on CR3 and the linear address, and each later read's address only
- * on the values read before it; so equal inputs and equal values mean the
- * walk would read the same entries, find the same values and return the
- * same translation with the same permission checks.  A guest that edits
- * its page tables without INVLPG (which does not exit) is therefore still
- * seen, and no INVLPG or CR3 interception is needed.  Faulting walks are
- * never cached.  gwalk sets no accessed or dirty bits, so neither does a
- * hit.  Pure: host tests drive it against page tables in a buffer.
+ * holds the recorded value in guest RAM, re-read at lookup time.  Why
+ * that is exactly the walk's result: the walk is deterministic; its first
+ * read's address depends only on CR3 and the linear address, and each
+ * later read's address only on the values read before it; so equal
+ * inputs and equal values mean the walk would read the same entries,
+ * find the same values and return the same translation with the same
+ * permission checks.  A guest that edits its page tables without INVLPG
+ * (which does not exit) is therefore still seen, and no INVLPG or CR3
+ * interception is needed.  Faulting walks are never cached.  gwalk sets
+ * no accessed or dirty bits, so neither does a hit.  Pure: host tests
+ * drive it against page tables in a buffer.
  */
 #ifndef VMM_GWTLB_H
 #define VMM_GWTLB_H
 
+#include "lib/string.h"
 #include "vmm/gwalk.h"
 
 #define GWTLB_WAYS 4
@@ -97,23 +99,15 @@ static __always_inline bool gwtlb_trace_current(const struct gwalk_ctx *c,
 {
 	/* In RAM: checked when recorded, and the context (RAM size too) is the same. */
 	if (t->n && t->size[0] == 4) {
-		for (unsigned i = 0; i < t->n; i++) {
-			u32 v;
-
-			__builtin_memcpy(&v, c->ram + t->gpa[i], 4);
-			if (v != t->val[i])
+		for (unsigned i = 0; i < t->n; i++)
+			if (load_u32(c->ram + t->gpa[i]) != t->val[i])
 				return false;
-		}
 		return true;
 	}
 #pragma GCC unroll 4
-	for (unsigned i = 0; i < t->n; i++) {
-		u64 v;
-
-		__builtin_memcpy(&v, c->ram + t->gpa[i], 8);
-		if (v != t->val[i])
+	for (unsigned i = 0; i < t->n; i++)
+		if (load_u64(c->ram + t->gpa[i]) != t->val[i])
 			return false;
-	}
 	return true;
 }
 

@@ -389,7 +389,6 @@ static const char *fetch_decode(struct vcpu *v, const struct kl_state *st, struc
 	else if (gwtlb_read(&v->kl.itlb, &st->walk, la, access, bytes, INSN_MAX_LEN, &len, &where,
 			    &pfec) != GW_OK)
 		return decode_full(v, scratch, cls);
-	*in = scratch;
 	err = dcache_decode(&v->kl.dcache, bytes, len, st->mode_bits, scratch);
 	*cls = err ? 0 : kl_class(scratch);
 	return err;

@@ -19,6 +19,7 @@
 #ifndef VMM_KL_HCACHE_H
 #define VMM_KL_HCACHE_H
 
+#include "lib/string.h"
 #include "vmm/kl/klcrypto.h"
 
 #define KL_HCACHE_WAYS 4
@@ -42,16 +43,9 @@ struct kl_hcache {
 	unsigned next; /* round-robin victim */
 };
 
-/* The lookup, inline: every AES*KL makes one. */
-static __always_inline u64 kl_hcache_word_at(const u8 *p)
-{
-	u64 w;
-
-	__builtin_memcpy(&w, p, 8); /* inlined: a plain load */
-	return w;
-}
-
 /*
+ * The lookup, inline: every AES*KL makes one.
+ *
  * Handles are 48 or 64 bytes.  The tag's first word first: different
  * handles almost always differ there, so a miss costs one compare per
  * entry.  Then every word, XORed and ORed together without a branch per
@@ -64,14 +58,14 @@ static __always_inline bool kl_hcache_same_handle(const u8 *a, const u8 *b, unsi
 {
 	u64 diff;
 
-	if (kl_hcache_word_at(a + 16) != kl_hcache_word_at(b + 16))
+	if (load_u64(a + 16) != load_u64(b + 16))
 		return false;
 	diff = 0;
 #pragma GCC unroll 6
 	for (unsigned i = 0; i < KL_HANDLE128_SIZE; i += 8)
-		diff |= kl_hcache_word_at(a + i) ^ kl_hcache_word_at(b + i);
+		diff |= load_u64(a + i) ^ load_u64(b + i);
 	for (unsigned i = KL_HANDLE128_SIZE; i < len; i += 8)
-		diff |= kl_hcache_word_at(a + i) ^ kl_hcache_word_at(b + i);
+		diff |= load_u64(a + i) ^ load_u64(b + i);
 	return !diff;
 }
 
