@@ -166,18 +166,21 @@ static __noinline u32 other_port_io(struct vcpu *v, u16 port, unsigned size, boo
 	return ones;
 }
 
-/* With the VM's lock held: the UART first, it is what guests hit most. */
-static __always_inline u32 dispatch_port(struct vcpu *v, u16 port, unsigned size, bool in, u32 val)
+/* With the lock of @v's VM (@vm) held: the UART first, it is what guests hit most. */
+static __always_inline u32 dispatch_port(struct vcpu *v, struct vm *vm, u16 port, unsigned size,
+					 bool in, u32 val)
 {
-	if ((u16)(port - COM1) < 8)
-		return uart_io(v->vm, port - COM1, in, val);
+	unsigned reg = (u16)(port - COM1);
+
+	if (reg < 8)
+		return uart_io(vm, reg, in, val);
 	return other_port_io(v, port, size, in, val);
 }
 
 /* Returns the value an IN reads.  The device side of string I/O (strio_exit.c). */
 u32 port_io(struct vcpu *v, u16 port, unsigned size, bool in, u32 val)
 {
-	return dispatch_port(v, port, size, in, val);
+	return dispatch_port(v, v->vm, port, size, in, val);
 }
 
 /* What an IN of @size bytes leaves in RAX: a 32-bit one zero-extends, as any 32-bit register write does. */
@@ -196,17 +199,13 @@ static void io_in_result(struct vcpu *v, unsigned size, u32 val)
 enum exit_action handle_io(struct vcpu *v)
 {
 	u32 qual = (u32)vmcs_read(EXIT_QUALIFICATION);
-	unsigned reg = (u16)(IO_PORT(qual) - COM1);
 	struct vm *vm = v->vm;
 	u32 val;
 
 	if (IO_STRING(qual)) /* INS/OUTS: bit 5 is REP */
 		return handle_string_io(v, IO_PORT(qual), IO_SIZE(qual), IO_IN(qual), qual & 32);
 	spin_lock(&vm->lock);
-	if (reg < 8)
-		val = uart_io(vm, reg, IO_IN(qual), (u32)v->regs.rax);
-	else
-		val = other_port_io(v, IO_PORT(qual), IO_SIZE(qual), IO_IN(qual), (u32)v->regs.rax);
+	val = dispatch_port(v, vm, IO_PORT(qual), IO_SIZE(qual), IO_IN(qual), (u32)v->regs.rax);
 	spin_unlock(&vm->lock);
 	if (IO_IN(qual))
 		io_in_result(v, IO_SIZE(qual), val);
