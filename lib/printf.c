@@ -161,15 +161,18 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
  * console, at most DRAIN_MAX bytes per call.  What is left goes out with
  * the next printk, printk_drain() from the scheduler, or printk_flush()
  * before power-off.  A full ring drops the new line and says so once it
- * has room again.
+ * has room again.  Guests' own lines (printk_guest()) may fill only
+ * RING_GUEST_MAX of it: guests can write far faster than the UART drains,
+ * and what they write must never crowd out klvisor's own lines.
  */
-#define RING_SIZE 65536
-#define DRAIN_MAX 1024
+#define RING_SIZE      65536
+#define RING_GUEST_MAX (RING_SIZE / 2)
+#define DRAIN_MAX      1024
 
 static spinlock_t print_lock, drain_lock;
 static char ring[RING_SIZE];
 static u64 ring_head, ring_tail; /* bytes ever appended / written out, under print_lock */
-static u64 ring_dropped; /* bytes refused since the last note */
+static u64 ring_dropped, guest_dropped; /* bytes refused since the last note */
 /* Once set, output no longer takes the locks: the CPU holding one may be dead. */
 static volatile bool lockless;
 
@@ -178,11 +181,15 @@ void printk_go_lockless(void)
 	lockless = true;
 }
 
-static void ring_append(const char *s, size_t n)
+/* Append unless that fills the ring past what a line of klvisor's, or a @guest's, may. */
+static void ring_append(const char *s, size_t n, bool guest)
 {
 	spin_lock(&print_lock);
-	if (n > RING_SIZE - (ring_head - ring_tail)) {
-		ring_dropped += n;
+	if (ring_head - ring_tail + n > (guest ? RING_GUEST_MAX : RING_SIZE)) {
+		if (guest)
+			guest_dropped += n;
+		else
+			ring_dropped += n;
 	} else {
 		for (size_t i = 0; i < n; i++)
 			ring[(ring_head + i) % RING_SIZE] = s[i];
@@ -207,6 +214,12 @@ static size_t ring_take(char *out, size_t max)
 			"klvisor: (%lu bytes of console output dropped: the log was full)\n",
 			ring_dropped);
 		ring_dropped = 0;
+	} else if (!n && guest_dropped) {
+		n = (size_t)snprintf(
+			out, max,
+			"klvisor: (%lu bytes of guest console output dropped: guests may fill half the log)\n",
+			guest_dropped);
+		guest_dropped = 0;
 	}
 	spin_unlock(&print_lock);
 	return n;
@@ -216,7 +229,8 @@ static bool ring_empty(void)
 {
 	return __atomic_load_n(&ring_head, __ATOMIC_ACQUIRE) ==
 		       __atomic_load_n(&ring_tail, __ATOMIC_ACQUIRE) &&
-	       !__atomic_load_n(&ring_dropped, __ATOMIC_ACQUIRE);
+	       !__atomic_load_n(&ring_dropped, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&guest_dropped, __ATOMIC_ACQUIRE);
 }
 
 /* Write out up to @budget bytes unless another CPU is already writing. */
@@ -273,7 +287,7 @@ void printk_test_hold_drain(bool hold)
 }
 #endif
 
-void vprintk(const char *fmt, va_list ap)
+static void vprintk_from(bool guest, const char *fmt, va_list ap)
 {
 	char buf[256];
 	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -285,8 +299,13 @@ void vprintk(const char *fmt, va_list ap)
 		console_write(buf, (size_t)n);
 		return;
 	}
-	ring_append(buf, (size_t)n);
+	ring_append(buf, (size_t)n, guest);
 	drain(DRAIN_MAX);
+}
+
+void vprintk(const char *fmt, va_list ap)
+{
+	vprintk_from(false, fmt, ap);
 }
 
 void printk(const char *fmt, ...)
@@ -295,6 +314,15 @@ void printk(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vprintk(fmt, ap);
+	va_end(ap);
+}
+
+void printk_guest(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintk_from(true, fmt, ap);
 	va_end(ap);
 }
 

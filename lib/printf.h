@@ -18,6 +18,12 @@ int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 /* Print unconditionally; whole calls never interleave between CPUs, and keep their order. */
 void printk(const char *fmt, ...) __printf(1, 2);
 void vprintk(const char *fmt, va_list ap);
+/*
+ * A line a guest wrote (its UART, the console hypercall): printk, but it
+ * may fill only half the log, so a guest that writes faster than the
+ * console drains never crowds out klvisor's own lines.
+ */
+void printk_guest(const char *fmt, ...) __printf(1, 2);
 /* Panic path: stop taking the console lock from now on. */
 void printk_go_lockless(void);
 /*

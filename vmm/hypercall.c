@@ -47,7 +47,7 @@ static s64 hc_print(struct vcpu *v, u64 gva, u64 len)
 	buf[len] = '\0';
 	/* Over the VM's console budget the text is dropped (and counted), not an error. */
 	if (vm_console_charge(v->vm, len + 1))
-		printk("[%s] %s\n", v->vm->def.name, buf);
+		printk_guest("[%s] %s\n", v->vm->def.name, buf);
 	return (s64)len;
 }
 

@@ -33,7 +33,7 @@ void vuart_flush(struct vm *vm)
 
 	u->line[u->len] = '\0';
 	if (vm_console_charge(vm, u->len + 1))
-		printk("[%s] %s\n", vm->def.name, u->line);
+		printk_guest("[%s] %s\n", vm->def.name, u->line);
 	u->len = 0;
 }
 
