@@ -160,11 +160,11 @@ static enum exit_action handle_loadiwkey(struct vcpu *v)
 	return v->vm->ended ? EXIT_RESCHED : EXIT_RESUME;
 }
 
-/* The slice ended, or a virtual timer is due: prepare_entry() tells which. */
+/* The slice ended, or a virtual timer is due: prepare_entry() tells which, and re-arms. */
 static enum exit_action handle_preemption(struct vcpu *v)
 {
 	(void)v;
-	return EXIT_RESUME;
+	return EXIT_REARM;
 }
 
 static enum exit_action handle_ept_misconfig(struct vcpu *v)
@@ -185,31 +185,56 @@ static __attribute__((noinline)) enum exit_action unhandled(struct vcpu *v)
 }
 
 /*
+ * An exit in the middle of delivering an event (say, the guest's IDT page
+ * needed an EPT fix-up) loses the event unless it is re-injected.
+ */
+static void reinject_vectoring_event(void)
+{
+	u32 idt = (u32)vmcs_read(IDT_VECTORING_INFO_FIELD);
+	u32 type = INTR_INFO_TYPE(idt);
+
+	if (!(idt & BIT(31)))
+		return;
+	if (idt & BIT(11))
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			     (u32)vmcs_read(IDT_VECTORING_ERROR_CODE));
+	if (type == 4 || type == 5 || type == 6) /* software interrupt/exception */
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, (u32)vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, idt & ~BIT(12));
+}
+
+/*
  * The dispatch table, by basic exit reason.  An exit an instruction
  * causes when the guest executes it (INSN) can never interrupt the
  * delivery of an event, so its IDT-vectoring information is never valid
  * and is not read; only exceptions, EPT violations and misconfigurations,
  * task switches, APIC accesses and the like can (SDM Vol. 3C, "Information
- * for VM Exits That Occur During Event Delivery"), and those (EVENT) have
- * the event re-injected before their handler runs.
+ * for VM Exits That Occur During Event Delivery").  Their handlers (EVENT)
+ * are wrapped so the event is re-injected first, which keeps the test out
+ * of the loop that every exit goes round.
  */
-struct exit_kind {
-	exit_handler_fn handler;
-	bool vectoring; /* may have interrupted event delivery */
-};
+#define INSN(fn)  fn
+#define EVENT(fn) fn##_event
+#define DEFINE_EVENT_HANDLER(fn)                           \
+	static enum exit_action fn##_event(struct vcpu *v) \
+	{                                                  \
+		reinject_vectoring_event();                \
+		return fn(v);                              \
+	}
 
-#define INSN(fn)          \
-	{                 \
-		fn, false \
-	}
-#define EVENT(fn)        \
-	{                \
-		fn, true \
-	}
+DEFINE_EVENT_HANDLER(unhandled)
+DEFINE_EVENT_HANDLER(handle_nmi_or_exception)
+DEFINE_EVENT_HANDLER(handle_external_interrupt)
+DEFINE_EVENT_HANDLER(handle_triple_fault)
+DEFINE_EVENT_HANDLER(handle_intr_window)
+DEFINE_EVENT_HANDLER(handle_nmi_window)
+DEFINE_EVENT_HANDLER(handle_ept_violation)
+DEFINE_EVENT_HANDLER(handle_ept_misconfig)
+DEFINE_EVENT_HANDLER(handle_preemption)
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init" /* the default below, then the handled reasons */
-static const struct exit_kind exit_kinds[NR_EXIT_REASONS] = {
+static const exit_handler_fn exit_handlers[NR_EXIT_REASONS] = {
 	[0 ... NR_EXIT_REASONS - 1] = EVENT(unhandled),
 	[EXIT_REASON_EXCEPTION_NMI] = EVENT(handle_nmi_or_exception),
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = EVENT(handle_external_interrupt),
@@ -242,25 +267,6 @@ static const struct exit_kind exit_kinds[NR_EXIT_REASONS] = {
 	[EXIT_REASON_LOADIWKEY] = INSN(handle_loadiwkey),
 };
 #pragma GCC diagnostic pop
-
-/*
- * An exit in the middle of delivering an event (say, the guest's IDT page
- * needed an EPT fix-up) loses the event unless it is re-injected.
- */
-static void reinject_vectoring_event(void)
-{
-	u32 idt = (u32)vmcs_read(IDT_VECTORING_INFO_FIELD);
-	u32 type = INTR_INFO_TYPE(idt);
-
-	if (!(idt & BIT(31)))
-		return;
-	if (idt & BIT(11))
-		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE,
-			     (u32)vmcs_read(IDT_VECTORING_ERROR_CODE));
-	if (type == 4 || type == 5 || type == 6) /* software interrupt/exception */
-		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, (u32)vmcs_read(VM_EXIT_INSTRUCTION_LEN));
-	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, idt & ~BIT(12));
-}
 
 /*
  * The slice is a TSC deadline, checked before every entry, so a guest that
@@ -335,17 +341,17 @@ static __attribute__((noinline)) void entry_failed(struct vcpu *v, u32 run)
  * here is paid on every exit.  The common case reads the TSC and makes one
  * test of the slice's time, the attention flags, the APIC's IRR hint and
  * its timer; enters; and calls the exit's handler.  Everything rarer is
- * in prepare_entry() or out of line.
+ * in prepare_entry() or out of line.  @timer_saved is a constant in each
+ * of the two copies run_slice() picks from, so the loop does not test it.
  */
-static void run_slice(struct vcpu *v, u64 slice_tsc)
+static __always_inline void slice_loop(struct vcpu *v, u64 slice_tsc, const bool timer_saved)
 {
-	bool timer_saved = vmx_base_controls.exit & EXIT_SAVE_PREEMPT_TIMER;
 	u64 deadline = rdtsc() + slice_tsc, last = 0, apic_next = 0;
 	bool ud = false; /* the last exit was a #UD: profiled (KLV_PROFILE) */
 
 	for (;;) {
 		u64 now = rdtsc();
-		const struct exit_kind *k;
+		enum exit_action action;
 		u32 reason;
 
 		/* last starts at 0, so the first time round takes the slow half. */
@@ -374,15 +380,21 @@ static void run_slice(struct vcpu *v, u64 slice_tsc)
 			return;
 		}
 		v->exit_count[reason]++;
-		k = &exit_kinds[reason];
-		if (k->vectoring) {
-			if (reason == EXIT_REASON_PREEMPTION_TIMER)
-				last = 0; /* the timer is spent: the slow half re-arms it */
-			reinject_vectoring_event();
+		action = exit_handlers[reason](v);
+		if (__builtin_expect(action != EXIT_RESUME, 0)) {
+			if (action == EXIT_RESCHED)
+				return;
+			last = 0; /* EXIT_REARM: the slow half arms the timer again */
 		}
-		if (k->handler(v) == EXIT_RESCHED)
-			return;
 	}
+}
+
+static void run_slice(struct vcpu *v, u64 slice_tsc)
+{
+	if (vmx_base_controls.exit & EXIT_SAVE_PREEMPT_TIMER)
+		slice_loop(v, slice_tsc, true);
+	else
+		slice_loop(v, slice_tsc, false);
 }
 
 void vcpu_run_slice(struct vcpu *v, u64 slice_tsc)

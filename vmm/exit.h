@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * VM-exit handling.  Each handler gets the vCPU (reading the exit
- * qualification itself if it needs it)
- * and says whether the vCPU may go straight back in or must give up the
- * physical CPU (it halted, yielded, used up its slice, or its VM ended).
+ * qualification itself if it needs it) and says whether the vCPU may go
+ * straight back in or must give up the physical CPU (it halted, yielded,
+ * used up its slice, or its VM ended).
  */
 #ifndef VMM_EXIT_H
 #define VMM_EXIT_H
 
 #include "vmm/vm.h"
 
-enum exit_action { EXIT_RESUME, EXIT_RESCHED };
+enum exit_action {
+	EXIT_RESUME,
+	EXIT_RESCHED,
+	EXIT_REARM, /* resume, but re-arm the preemption timer first (it has run out) */
+};
 
 typedef enum exit_action (*exit_handler_fn)(struct vcpu *v);
 
