@@ -7,7 +7,8 @@
  *
  *   BENCH: name value unit
  *
- *   bench exits   VM-exit round trips: CPUID, a hypercall, a port write
+ *   bench exits   VM-exit round trips: CPUID, a hypercall, a port write and
+ *                 read, an intercepted RDMSR
  *   bench kl      Key Locker instructions (needs kl=on); AESENC128KL both on
  *                 one handle used over and over (cached) and on eight handles
  *                 in turn (more than the cache holds: every use a full unwrap)
@@ -67,6 +68,8 @@ static void exits(void)
 	MEASURE("exit-hypercall", raw_vcpu_id());
 	MEASURE("exit-hypercall-library", hc_vcpu_id());
 	MEASURE("exit-port-write", outb(0x3ff, 0)); /* the UART scratch register */
+	/* LSR, what a polling driver reads before each byte: the interrupt line is looked at again. */
+	MEASURE("exit-port-read-lsr", (void)inb(0x3fd));
 	MEASURE("exit-rdmsr-apic-base", rdmsr(MSR_APIC_BASE)); /* intercepted */
 	MEASURE("msr-wrmsr-fs-base-no-exit", wrmsr(MSR_FS_BASE, 0)); /* the MSR bitmap */
 	MEASURE("loop-overhead", asm volatile(""));

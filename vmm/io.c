@@ -12,6 +12,7 @@
 #include "vmm/exit.h"
 #include "vmm/platform.h"
 #include "vmm/vcpu.h"
+#include "vmm/vuart_access.h"
 
 #define COM1		 0x3f8
 #define DEBUG_EXIT_PORT	 0xf4
@@ -26,6 +27,8 @@
 #define IO_STRING(q)  ((q)&16)
 #define IO_PORT(q)    ((u16)((q) >> 16))
 #define IO_MASK(size) (0xffffffffU >> (32 - 8 * (size))) /* size 1, 2 or 4 */
+/* A byte IN or OUT (not INS/OUTS) to one of the UART's eight ports. */
+#define IO_UART_BYTE(q) (((q) & (0xfff80000U | 16 | 7)) == (u32)COM1 << 16)
 
 void vuart_flush(struct vm *vm)
 {
@@ -37,7 +40,8 @@ void vuart_flush(struct vm *vm)
 	u->len = 0;
 }
 
-static void uart_tx(struct vm *vm, u8 c)
+/* A byte the guest sent: into its console line (rare next to the other accesses). */
+static __noinline void uart_tx(struct vm *vm, u8 c)
 {
 	struct vuart *u = &vm->uart;
 
@@ -68,7 +72,7 @@ static void uart_irq_update(struct vm *vm)
 }
 
 /* After an access to a register in VUART_IRQ_REGS: a byte sent (only THR sends), the line. */
-static __noinline void uart_after(struct vm *vm, bool in, int r)
+static __always_inline void uart_after(struct vm *vm, bool in, int r)
 {
 	if (!in && r >= 0)
 		uart_tx(vm, (u8)r);
@@ -77,8 +81,9 @@ static __noinline void uart_after(struct vm *vm, bool in, int r)
 
 /*
  * A register access.  The interrupt line is looked at again only after an
- * access that can move it (VUART_IRQ_REGS): most accesses are to LCR,
- * MSR or the scratch register and cannot, and neither can they send.
+ * access that can move it (VUART_IRQ_REGS): one to LCR, MSR or the
+ * scratch register cannot, and neither can it send.  handle_io() makes
+ * the same split for a byte access, with the follow-up as a tail call.
  */
 static __always_inline u32 uart_io(struct vm *vm, unsigned reg, bool in, u32 val)
 {
@@ -192,13 +197,33 @@ static void io_in_result(struct vcpu *v, unsigned size, u32 val)
 }
 
 /*
- * IN and OUT (SDM 27.2.1, table 28-5): the qualification names the port,
- * size and direction.  A device takes an OUT's value as wide as the
- * access (the UART's registers are bytes), so RAX goes to it unmasked.
+ * The end of an IN or OUT of @size bytes: the VM's lock dropped, what an
+ * IN read in RAX, RIP past it.  A port that ended the VM (vm_end()) has
+ * raised ATTN_ENDED on every vCPU, which the exit loop tests before the
+ * next entry, so this need not look.
  */
-enum exit_action handle_io(struct vcpu *v)
+static __always_inline enum exit_action io_done(struct vcpu *v, struct vm *vm, u32 qual,
+						unsigned size, u32 val)
 {
-	u32 qual = (u32)vmcs_read(EXIT_QUALIFICATION);
+	spin_unlock(&vm->lock);
+	if (IO_IN(qual))
+		io_in_result(v, size, val);
+	vcpu_skip_instruction(v);
+	return EXIT_RESUME;
+}
+
+/* A byte access to a UART register in VUART_IRQ_REGS has been made (@r its result). */
+static __noinline enum exit_action uart_irq_reg_done(struct vcpu *v, u32 qual, int r)
+{
+	struct vm *vm = v->vm;
+
+	uart_after(vm, IO_IN(qual), r);
+	return io_done(v, vm, qual, 1, (u32)r);
+}
+
+/* Every IN and OUT but a byte to the UART: string I/O, the other ports, wider UART accesses. */
+static __noinline enum exit_action other_io(struct vcpu *v, u32 qual)
+{
 	struct vm *vm = v->vm;
 	u32 val;
 
@@ -206,9 +231,29 @@ enum exit_action handle_io(struct vcpu *v)
 		return handle_string_io(v, IO_PORT(qual), IO_SIZE(qual), IO_IN(qual), qual & 32);
 	spin_lock(&vm->lock);
 	val = dispatch_port(v, vm, IO_PORT(qual), IO_SIZE(qual), IO_IN(qual), (u32)v->regs.rax);
-	spin_unlock(&vm->lock);
-	if (IO_IN(qual))
-		io_in_result(v, IO_SIZE(qual), val);
-	vcpu_skip_instruction(v);
-	return vm->ended ? EXIT_RESCHED : EXIT_RESUME;
+	return io_done(v, vm, qual, IO_SIZE(qual), val);
+}
+
+/*
+ * IN and OUT (SDM 27.2.1, table 28-5): the qualification names the port,
+ * size and direction.  A device takes an OUT's value as wide as the
+ * access (the UART's registers are bytes), so RAX goes to it unmasked.
+ * A byte to the UART, what guests do most, is served here without a
+ * call: the register access is inline, and the rare follow-up work (a
+ * byte to print, the interrupt line) is a tail call.
+ */
+enum exit_action handle_io(struct vcpu *v)
+{
+	u32 qual = (u32)vmcs_read(EXIT_QUALIFICATION);
+	struct vm *vm = v->vm;
+	unsigned reg = IO_PORT(qual) - COM1;
+	int r;
+
+	if (!IO_UART_BYTE(qual))
+		return other_io(v, qual);
+	spin_lock(&vm->lock);
+	r = vuart_access(&vm->uart.regs, reg, IO_IN(qual), (u8)v->regs.rax);
+	if (BIT(reg) & VUART_IRQ_REGS)
+		return uart_irq_reg_done(v, qual, r);
+	return io_done(v, vm, qual, 1, (u32)r);
 }

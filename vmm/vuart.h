@@ -39,13 +39,8 @@ struct vuart_regs {
 
 void vuart_reset(struct vuart_regs *u);
 /*
- * An access to register @reg (0-7).  An IN returns what it reads; an OUT
- * returns the byte the guest transmitted (not in loopback), else -1.
+ * vuart_access() (a register access), vuart_rx() (a byte arrives on the
+ * line) and vuart_irq() (the interrupt output) are in vuart_access.h.
  */
-int vuart_access(struct vuart_regs *u, unsigned reg, bool in, u8 val);
-/* A byte arrives on the line; false if the FIFO was full (an overrun: it is lost). */
-bool vuart_rx(struct vuart_regs *u, u8 c);
-/* The level of the UART's IRQ line as a PC wires it (through OUT2). */
-bool vuart_irq(const struct vuart_regs *u);
 
 #endif

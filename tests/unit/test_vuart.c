@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "tests/unit/support.h"
-#include "vmm/vuart.h"
+#include "vmm/vuart_access.h"
 
 #define RBR 0
 #define IER 1
