@@ -226,17 +226,23 @@ static void test_buffered_while_draining(void **state)
 	assert_string_equal(console_buf, "now\n");
 }
 
+/* A 200-byte line of @c (with its newline), and the console emptied with nobody draining. */
+static void line_and_held_log(char line[201], char c)
+{
+	memset(line, c, 199);
+	line[199] = '\n';
+	line[200] = '\0';
+	console_reset();
+	printk_test_hold_drain(true);
+}
+
 static void test_full_log_drops_and_counts(void **state)
 {
 	char line[201];
 	unsigned lines = 0;
 
 	(void)state;
-	memset(line, 'x', 199);
-	line[199] = '\n';
-	line[200] = '\0';
-	console_reset();
-	printk_test_hold_drain(true);
+	line_and_held_log(line, 'x');
 	for (; lines < 400; lines++) /* 80000 bytes into a 65536-byte log */
 		printk("%s", line);
 	printk_test_hold_drain(false);
@@ -263,11 +269,7 @@ static void test_guest_lines_fill_half_the_log(void **state)
 	char line[201];
 
 	(void)state;
-	memset(line, 'g', 199);
-	line[199] = '\n';
-	line[200] = '\0';
-	console_reset();
-	printk_test_hold_drain(true);
+	line_and_held_log(line, 'g');
 	for (int i = 0; i < 400; i++) /* 80000 bytes of guest lines */
 		printk_guest("%s", line);
 	for (int i = 0; i < 100; i++) /* then 20000 of klvisor's own */
