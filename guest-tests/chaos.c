@@ -12,6 +12,12 @@
  *                register slots (offset 0x2e): klvisor stops this VM
  *   chaos mmio-inc    an INC of a local APIC register, an instruction klvisor
  *                does not emulate there: it stops this VM and prints its bytes
+ *   chaos mmio-idt    the IDT on the local APIC page, then a #PF: the gate is
+ *                read by event delivery, not by the faulting MOV, which
+ *                klvisor must not emulate as an APIC read; it stops this VM
+ *   chaos mmio-walk   a page table on the local APIC page, then a load through
+ *                it: the walk reads the APIC page, not the load; klvisor must
+ *                not emulate the load as an APIC read; it stops this VM
  */
 #include "guest.h"
 
@@ -145,8 +151,59 @@ static void control_registers(void)
 	       "CR0 %#lx CR4 %#lx", read_cr0(), read_cr4());
 }
 
+/* An address the boot map covers (2 MiB pages) beyond this VM's RAM: its tables can be changed freely. */
+#define SPARE_VA 0x80000000UL
+
+/* The IDT moved onto the local APIC page; then a load that faults (#PF). */
+static void idt_on_apic_page(void)
+{
+	struct __attribute__((packed)) {
+		u16 limit;
+		u64 base;
+	} idtr = { 0xfff, APIC_BASE_PA };
+	u64 *pte = pt_split_4k((void *)SPARE_VA);
+	u32 v = 0;
+
+	*pte &= ~PTE_P;
+	invlpg((void *)SPARE_VA);
+	pass("before-idt-on-apic-page");
+	asm volatile("lidt %0" : : "m"(idtr));
+	/* Gate 14 is at APIC offset 0xe0 (DFR): a read klvisor would otherwise emulate for the MOV. */
+	asm volatile("movl (%1), %0" : "=r"(v) : "r"(SPARE_VA) : "memory");
+	fail("idt-on-apic-page", "klvisor did not stop the VM (read %#x)", v);
+}
+
+/* A page table on the local APIC page; then a load through it. */
+static void page_table_on_apic_page(void)
+{
+	int level;
+	u64 *pde = pt_lookup(SPARE_VA, &level);
+	u32 v = 0;
+
+	if (level != 2) {
+		fail("page-table-on-apic-page", "%#lx is mapped at level %d, not by a PDE",
+		     SPARE_VA, level);
+		return;
+	}
+	pt_split_4k((void *)SPARE_VA); /* the PDE now points to a page table */
+	*pde = (*pde & ~PTE_ADDR) | APIC_BASE_PA;
+	invlpg((void *)(SPARE_VA + 4 * PAGE_SIZE));
+	pass("before-page-table-on-apic-page");
+	/* Its PTE is at APIC offset 0x20 (the APIC ID): a read klvisor would otherwise emulate for the load. */
+	asm volatile("movl (%1), %0" : "=r"(v) : "r"(SPARE_VA + 4 * PAGE_SIZE) : "memory");
+	fail("page-table-on-apic-page", "klvisor did not stop the VM (read %#x)", v);
+}
+
 int main(int argc, char **argv)
 {
+	if (has_arg(argc, argv, "mmio-idt")) {
+		idt_on_apic_page();
+		return 1;
+	}
+	if (has_arg(argc, argv, "mmio-walk")) {
+		page_table_on_apic_page();
+		return 1;
+	}
 	if (has_arg(argc, argv, "mmio-cross")) {
 		pass("before-straddling-apic-read");
 		(void)*(volatile u32 *)(APIC_BASE_PA + APIC_ID + 0xe);

@@ -25,6 +25,8 @@
 #define EPT_QUAL_READ	     BIT(0)
 #define EPT_QUAL_WRITE	     BIT(1)
 #define EPT_QUAL_FETCH	     BIT(2)
+#define EPT_QUAL_LA_VALID    BIT(7) /* the access was to a guest linear address... */
+#define EPT_QUAL_LA_FINAL    BIT(8) /* ...to its translation, not to a paging entry */
 #define EXIT_INTR_INFO_VALID BIT(31)
 
 /*
@@ -323,6 +325,28 @@ static const char *mmio_insn(struct vcpu *v, const struct mmio_page *page, u64 g
 	return NULL;
 }
 
+/*
+ * Only an instruction's own data access to a device page can be emulated:
+ * the emulator takes the instruction at RIP and gives its memory operand
+ * the device register.  An access made by event delivery (the IDT gate,
+ * the stack pushes, the TSS or GDT: the IDT-vectoring field is valid, SDM
+ * Vol. 3C "Information for VM Exits That Occur During Event Delivery") or
+ * by the page walk (a paging entry on the page: bit 8 of the exit
+ * qualification clear, "Exit Qualification for EPT Violations") is not
+ * the instruction's, and emulating the instruction for it would do
+ * something else entirely.  Returns what touched the page, or NULL when
+ * it was the instruction.
+ */
+static const char *device_page_misuse(u64 qual)
+{
+	if (vmcs_read(IDT_VECTORING_INFO_FIELD) & BIT(31))
+		return "event delivery (an IDT, GDT, TSS or stack there) touched";
+	if ((qual & (EPT_QUAL_LA_VALID | EPT_QUAL_LA_FINAL)) !=
+	    (EPT_QUAL_LA_VALID | EPT_QUAL_LA_FINAL))
+		return "a page walk (page tables there) touched";
+	return NULL;
+}
+
 enum exit_action handle_ept_violation(struct vcpu *v)
 {
 	u64 qual = vmcs_read(EXIT_QUALIFICATION);
@@ -343,6 +367,12 @@ enum exit_action handle_ept_violation(struct vcpu *v)
 		u8 bytes[INSN_MAX_LEN];
 		size_t n;
 
+		err = device_page_misuse(qual);
+		if (err) {
+			vm_end(v->vm, VM_STOPPED, 0, "%s the %s page at offset 0x%lx: not emulated",
+			       err, page->name, gpa & 0xfff);
+			return EXIT_RESCHED;
+		}
 		err = mmio_insn(v, page, gpa);
 		if (!err)
 			return EXIT_RESUME;
