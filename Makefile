@@ -117,6 +117,16 @@ $(TINY_MB1): tests/system/tiny-mb1.S
 	$(Q)as --32 -o $(@:.elf=.o) $<
 	$(Q)ld -m elf_i386 -Ttext=0x100000 --build-id=none -o $@ $(@:.elf=.o)
 
+# A multiboot kernel that walks 32-bit paging transitions (PAE with a bad
+# PDPTE, long mode with a 16-bit TSS), also without the guest library
+# (system-test fixture).
+PMODE_MB1 := $(BUILD)/tests/pmode-mb1.elf
+$(PMODE_MB1): tests/system/pmode-mb1.S
+	@mkdir -p $(@D)
+	@echo "  AS32    $@"
+	$(Q)$(CC) -m32 -c -o $(@:.elf=.o) $<
+	$(Q)ld -m elf_i386 -Ttext=0x100000 --build-id=none -o $@ $(@:.elf=.o)
+
 # A standard-style SMP test kernel (32-bit entry, long mode, INIT-SIPI-SIPI),
 # also written without the guest library (system-test fixture).
 SMP_MB1 := $(BUILD)/tests/smp-mb1.elf
@@ -133,7 +143,7 @@ $(SMP_MB1): $(SMP_MB1_SRCS) tests/system/smp-mb1/link.ld
 bench: deps all
 	tools/bench.sh
 
-check: deps all unit-tests $(TINY_MB1) $(SMP_MB1)
+check: deps all unit-tests $(TINY_MB1) $(SMP_MB1) $(PMODE_MB1)
 	tests/run-checks.sh
 
 format:

@@ -204,6 +204,16 @@ static void test_insn(void)
 			write_cr4(cr4);
 		report(vec == GP_VECTOR, name, "setting CR4 bit %d: %s", bit, vec_name(vec));
 	}
+	/* Paging off in 64-bit code is #GP: the CPU cannot leave IA-32e mode from there. */
+	{
+		u64 cr0 = read_cr0();
+
+		exc_arm();
+		asm volatile(EXC_TRY("mov %0, %%cr0") : : "r"(cr0 & ~CR0_PG) : "memory");
+		vec = exc_result(NULL);
+		report(vec == GP_VECTOR && read_cr0() == cr0, "cr0-paging-off-in-64-bit-code-gp",
+		       "clearing CR0.PG: %s, CR0 %#lx", vec_name(vec), read_cr0());
+	}
 	report(!(l7.b & BIT(2)) && !(l7.c & (BIT(5) | BIT(7) | BIT(30) | BIT(31))) &&
 		       !(l7.d & (BIT(5) | BIT(18) | BIT(20))),
 	       "unswitched-features-not-advertised", "CPUID.(7,0) EBX %#x ECX %#x EDX %#x", l7.b,

@@ -45,6 +45,33 @@ static void check_aes(int w, int k)
 	       name, "wrong");
 }
 
+#define CR4_PCIDE BIT(17)
+
+/*
+ * A CR4 write that also sets KL exits to klvisor, which must check the
+ * rest of it as the CPU would: setting PCIDE while CR3[11:0] is not 0
+ * (here PWT) is #GP, and nothing changes.
+ */
+static void pcide_with_cr3_low_bits(void)
+{
+	u64 cr3 = read_cr3(), cr4 = read_cr4();
+	int vec;
+
+	if (!(cpuid(1).c & BIT(17))) {
+		skip("cr4-pcide-with-cr3-low-bits-gp", "no PCID");
+		return;
+	}
+	write_cr3(cr3 | BIT(3));
+	exc_arm();
+	asm volatile(EXC_TRY("mov %0, %%cr4") : : "r"(cr4 | CR4_KL | CR4_PCIDE) : "memory");
+	vec = exc_result(NULL);
+	if (read_cr4() != cr4)
+		write_cr4(cr4);
+	write_cr3(cr3);
+	report(vec == GP_VECTOR && read_cr4() == cr4, "cr4-pcide-with-cr3-low-bits-gp",
+	       "vector %d, CR4 %#lx (was %#lx)", vec, read_cr4(), cr4);
+}
+
 int main(int argc, char **argv)
 {
 	struct cpuid c7 = cpuid_count(7, 0), c19 = cpuid_count(0x19, 0);
@@ -53,6 +80,7 @@ int main(int argc, char **argv)
 	(void)argv;
 	report(c7.c & (1U << 23), "cpuid-kl", "CPUID.7.0:ECX[23] clear");
 	report(!(c19.b & 1), "aeskle-clear-before-cr4", "AESKLE set with CR4.KL clear");
+	pcide_with_cr3_low_bits();
 	kl_set_cr4(true);
 	c19 = cpuid_count(0x19, 0);
 	report(c19.b & 1, "aeskle-set-with-cr4", "AESKLE clear with CR4.KL set");

@@ -16,7 +16,11 @@
 
 #define EFER_LME  BIT(8)
 #define EFER_LMA  BIT(10)
+#define CR4_PSE	  BIT(4)
 #define CR4_PCIDE BIT(17)
+#define CR4_SMEP  BIT(20)
+
+#define TSS_BUSY_TYPE 11 /* a busy 32-bit TSS outside IA-32e mode, a busy 64-bit TSS in it */
 
 #define CR_NUM(q)   ((q)&15)
 #define CR_TYPE(q)  (((q) >> 4) & 3)
@@ -47,40 +51,83 @@ static enum exit_action cr8_access(struct vcpu *v, u64 qual)
 	return EXIT_RESUME;
 }
 
-/* PAE paging without long mode: the VMCS holds the four PDPTEs. */
-static bool load_pdptes(struct vcpu *v, u64 cr3)
+/* PAE paging without IA-32e mode, where the CPU holds four PDPTEs (under EPT, the VMCS's). */
+static bool pae_paging(u64 cr0, u64 cr4)
 {
-	const u64 *pdpte = gpa_to_hva(v->vm, cr3 & 0xffffffe0, 32);
-	static const u32 fields[] = { GUEST_PDPTE0, GUEST_PDPTE1, GUEST_PDPTE2, GUEST_PDPTE3 };
+	return (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(vmcs_read(GUEST_IA32_EFER) & EFER_LME);
+}
 
-	if (!pdpte)
+/*
+ * The PDPTEs a MOV to CR0 or CR4 loads (SDM Vol. 3A 4.4.1), each read
+ * once (another vCPU may be rewriting them) and then checked: a present
+ * one with a reserved bit set (2:1, 8:5, 63:MAXPHYADDR) is that MOV's
+ * #GP, and so is a CR3 outside the VM's RAM, which reads as all ones.
+ */
+static bool read_pdptes(struct vcpu *v, u64 pdpte[4])
+{
+	const u64 *p = gpa_to_hva(v->vm, vmcs_read(GUEST_CR3) & 0xffffffe0, 32);
+	u64 reserved = 0x1e6 | ~((1ULL << (cpuid(0x80000008, 0).eax & 0xff)) - 1);
+
+	if (!p)
 		return false;
-	for (int i = 0; i < 4; i++)
-		vmcs_write64(fields[i], pdpte[i]);
+	for (int i = 0; i < 4; i++) {
+		pdpte[i] = __atomic_load_n(&p[i], __ATOMIC_RELAXED);
+		if ((pdpte[i] & 1) && (pdpte[i] & reserved))
+			return false;
+	}
 	return true;
 }
 
-static void sync_paging_mode(struct vcpu *v, u64 cr0, u64 cr4)
+/*
+ * The paging state that follows a CR0 or CR4 write already checked:
+ * EFER.LMA and the IA-32e-mode entry control follow CR0.PG with EFER.LME
+ * (a TR the guest left with a 16-bit TSS type becomes a busy 64-bit TSS,
+ * as VM entry requires in IA-32e mode; the CPU itself only looks at TR's
+ * type when it next uses it), and @pdpte (when not NULL) are the PDPTEs
+ * to load.
+ */
+static void sync_paging_mode(u64 cr0, const u64 *pdpte)
 {
+	static const u32 fields[] = { GUEST_PDPTE0, GUEST_PDPTE1, GUEST_PDPTE2, GUEST_PDPTE3 };
 	u64 efer = vmcs_read(GUEST_IA32_EFER);
 	u32 entry = (u32)vmcs_read(VM_ENTRY_CONTROLS);
 
 	if ((cr0 & CR0_PG) && (efer & EFER_LME)) {
+		u32 tr = (u32)vmcs_read(GUEST_TR_AR_BYTES);
+
+		if (!(efer & EFER_LMA) && (tr & 0xf) != TSS_BUSY_TYPE)
+			vmcs_write32(GUEST_TR_AR_BYTES, (tr & ~0xfU) | TSS_BUSY_TYPE);
 		efer |= EFER_LMA;
 		entry |= ENTRY_IA32E_MODE;
 	} else {
 		efer &= ~EFER_LMA;
 		entry &= ~ENTRY_IA32E_MODE;
-		if ((cr0 & CR0_PG) && (cr4 & CR4_PAE))
-			load_pdptes(v, vmcs_read(GUEST_CR3));
 	}
+	for (int i = 0; pdpte && i < 4; i++)
+		vmcs_write64(fields[i], pdpte[i]);
 	vmcs_write64(GUEST_IA32_EFER, efer);
 	vmcs_write32(VM_ENTRY_CONTROLS, entry);
 }
 
+/*
+ * A write that changes one of @bits (those whose change makes the CPU
+ * reload the PDPTEs) into PAE paging needs them read and valid first:
+ * the answer is in @pdpte (NULL when none load), false for the #GP.
+ */
+static bool pdptes_for(struct vcpu *v, u64 cr0, u64 cr4, u64 changed, u64 bits, u64 buf[4],
+		       const u64 **pdpte)
+{
+	*pdpte = NULL;
+	if (!(changed & bits) || !pae_paging(cr0, cr4))
+		return true;
+	*pdpte = buf;
+	return read_pdptes(v, buf);
+}
+
 static bool guest_write_cr0(struct vcpu *v, u64 val)
 {
-	u64 cr4 = vcpu_cr4();
+	u64 cr4 = vcpu_cr4(), old = vcpu_cr0(), buf[4];
+	const u64 *pdpte;
 	u64 real;
 
 	if (val >> 32)
@@ -91,18 +138,23 @@ static bool guest_write_cr0(struct vcpu *v, u64 val)
 		return false;
 	if ((val & CR0_PG) && (vmcs_read(GUEST_IA32_EFER) & EFER_LME) && !(cr4 & CR4_PAE))
 		return false;
+	/* Paging off is #GP in 64-bit code (the CPU cannot leave IA-32e mode from it) and with PCIDE. */
+	if ((old & CR0_PG) && !(val & CR0_PG) && (vcpu_mode_bits() == 64 || (cr4 & CR4_PCIDE)))
+		return false;
+	if (!pdptes_for(v, val, cr4, old ^ val, CR0_PG | CR0_CD | CR0_NW, buf, &pdpte))
+		return false;
 	/* Unrestricted guest: PE and PG are free; every other fixed bit applies. */
 	real = (val | (vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG))) & vmx_caps.cr0_fixed1;
 	vmcs_writenat(GUEST_CR0, real);
 	vmcs_writenat(CR0_READ_SHADOW, val);
-	sync_paging_mode(v, val, cr4);
+	sync_paging_mode(val, pdpte);
 	return true;
 }
 
 static bool guest_write_cr4(struct vcpu *v, u64 val)
 {
-	u64 cr0 = vcpu_cr0();
-
+	u64 cr0 = vcpu_cr0(), old = vcpu_cr4(), buf[4];
+	const u64 *pdpte;
 	u64 real;
 
 	/*
@@ -115,11 +167,18 @@ static bool guest_write_cr4(struct vcpu *v, u64 val)
 		return false;
 	if ((vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && !(val & CR4_PAE))
 		return false;
+	/* PCIDE: only in IA-32e mode, and set only with CR3[11:0] clear (they become the PCID). */
+	if ((val & CR4_PCIDE) && !(old & CR4_PCIDE) &&
+	    (!(vmcs_read(GUEST_IA32_EFER) & EFER_LMA) || (vmcs_read(GUEST_CR3) & 0xfff)))
+		return false;
+	if (!pdptes_for(v, cr0, val, old ^ val, CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP, buf,
+			&pdpte))
+		return false;
 	if (!kl_cr4_write(v, val, &real))
 		return false;
 	vmcs_writenat(GUEST_CR4, real | vmx_caps.cr4_fixed0);
 	vmcs_writenat(CR4_READ_SHADOW, val);
-	sync_paging_mode(v, cr0, val);
+	sync_paging_mode(cr0, pdpte);
 	kl_switch_in(v);
 	return true;
 }
@@ -137,7 +196,7 @@ enum exit_action handle_cr_access(struct vcpu *v)
 		       qual);
 		return EXIT_RESCHED;
 	}
-	if (!(vmcs_read(GUEST_CS_AR_BYTES) & BIT(13)))
+	if (vcpu_mode_bits() != 64)
 		val &= 0xffffffff; /* outside 64-bit mode the source is 32 bits */
 	ok = CR_NUM(qual) == 0 ? guest_write_cr0(v, val) : guest_write_cr4(v, val);
 	if (!ok)

@@ -30,6 +30,16 @@ void vcpu_load(struct vcpu *v);
 u64 vcpu_gpr(struct vcpu *v, unsigned n);
 void vcpu_set_gpr(struct vcpu *v, unsigned n, u64 val);
 
+/* 16, 32 or 64: the code size the current CS runs at. */
+unsigned vcpu_mode_bits(void);
+/* The same from CS's access rights and EFER already read (LMA, bit 10). */
+static inline unsigned vcpu_mode_bits_of(u64 cs_ar, u64 efer)
+{
+	if ((cs_ar & SEG_AR_L) && (efer & BIT(10)))
+		return 64;
+	return (cs_ar & SEG_AR_DB) ? 32 : 16;
+}
+
 /*
  * Finish an instruction klvisor carried out for the guest: advance RIP by
  * @len, end STI/MOV SS blocking, and leave a single-step #DB pending if
@@ -54,8 +64,13 @@ static inline void vcpu_complete_instruction(struct vcpu *v, u64 len)
 	u64 rip = vmcs_read(GUEST_RIP) + len;
 
 	(void)v;
-	/* Outside 64-bit code RIP wraps at 4 GiB; the CS read only when it could matter. */
-	if (rip > 0xffffffff && !(vmcs_read(GUEST_CS_AR_BYTES) & SEG_AR_L))
+	/*
+	 * Outside 64-bit code RIP wraps at 4 GiB; the mode read only when it
+	 * could matter.  CS.L alone is not 64-bit code: VMX keeps it as loaded
+	 * outside IA-32e mode too.
+	 */
+	if (rip > 0xffffffff &&
+	    vcpu_mode_bits_of(vmcs_read(GUEST_CS_AR_BYTES), vmcs_read(GUEST_IA32_EFER)) != 64)
 		rip &= 0xffffffff;
 	vcpu_end_instruction(rip, vmcs_read(GUEST_RFLAGS));
 }
@@ -117,15 +132,6 @@ const char *vcpu_decode_insn(struct vcpu *v, struct insn *in);
 /* The bytes at the guest's CS:RIP (up to 15, as many as are fetchable), for messages. */
 size_t vcpu_insn_bytes(struct vcpu *v, u8 *bytes);
 extern const char vcpu_fetch_fault[];
-/* 16, 32 or 64: the code size the current CS runs at. */
-unsigned vcpu_mode_bits(void);
-/* The same from CS's access rights and EFER already read (LMA, bit 10). */
-static inline unsigned vcpu_mode_bits_of(u64 cs_ar, u64 efer)
-{
-	if ((cs_ar & SEG_AR_L) && (efer & BIT(10)))
-		return 64;
-	return (cs_ar & SEG_AR_DB) ? 32 : 16;
-}
 /*
  * The CPL is SS.DPL in every mode: the VMCS's SS DPL always equals it (SDM
  * Vol. 3C, 24.4.1), and VM entry refuses a real-mode guest whose SS DPL

@@ -51,6 +51,17 @@ systest_bochs_bad_module_skipped() {
 	expect "klvisor: 1 guests, 1 passed, 0 failed, 0 skipped"
 }
 
+# A kernel that is not ours walks the 32-bit paging transitions klvisor
+# emulates (tests/system/pmode-mb1.S): a PAE PDPTE with a reserved bit is
+# the MOV to CR0's #GP, and long mode entered with a 16-bit TSS in TR runs.
+systest_bochs_pmode_paging_transitions() {
+	boot_bochs "" "$BUILD/tests/pmode-mb1.elf=pmode mem=4M timeout=60"
+	expect "[pmode] pmode: PASS: pae-reserved-pdpte-gp"
+	expect "[pmode] pmode: PASS: long-mode-with-16-bit-tss"
+	reject "FAIL"
+	expect "vm 'pmode': passed"
+}
+
 _vmcs_break_common() {
 	expect "cpu0: test.vmcs_break=$1: VMCS deliberately broken"
 	expect "cpu0: VMX self-test FAILED"
