@@ -219,6 +219,14 @@ static void test_insn(void)
 	       "unswitched-features-not-advertised", "CPUID.(7,0) EBX %#x ECX %#x EDX %#x", l7.b,
 	       l7.c, l7.d);
 
+	/* The speculation-control MSRs are #GP (hostile-msr), so CPUID must not offer them. */
+	{
+		struct cpuid l72 = cpuid_count(7, 2);
+
+		report(!(l7.d & 0xfc000000U) && l7.a <= 1 && !l72.a && !l72.b && !l72.c && !l72.d,
+		       "speculation-controls-not-advertised",
+		       "CPUID.(7,0) EAX %#x EDX %#x, (7,2) EDX %#x", l7.a, l7.d, l72.d);
+	}
 	/* Only what works is advertised. */
 	report(!(d1.a & BIT(3)) && !d1.c && !d1.d, "xsaves-not-advertised",
 	       "CPUID.(0xD,1) EAX %#x ECX %#x EDX %#x", d1.a, d1.c, d1.d);

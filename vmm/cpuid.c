@@ -30,10 +30,15 @@
 #define CPUID7_EDX_UINTR      BIT(5)
 #define CPUID7_EDX_PCONFIG    BIT(18)
 #define CPUID7_EDX_CET_IBT    BIT(20)
-#define CPUID7_ECX_PKU	      BIT(3)
-#define CPUID7_ECX_OSPKE      BIT(4)
-#define CPUID7_ECX_LA57	      BIT(16)
-#define CPUIDD1_EAX_XSAVES    BIT(3)
+/* IBRS/IBPB, STIBP, L1D_FLUSH, ARCH_CAPABILITIES, CORE_CAPABILITIES, SSBD: their MSRs are #GP here. */
+#define CPUID7_EDX_SPEC_MSRS 0xfc000000U
+/* Sub-leaf 1's EAX: instructions that need nothing of klvisor (SHA512, SM3, SM4, RAO-INT, AVX-VNNI,
+ * AVX512-BF16, fast zero-length MOVSB, fast short STOSB and CMPSB, AVX-IFMA). */
+#define CPUID7_1_EAX_ALLOWED (0x3fU | BIT(10) | BIT(11) | BIT(12) | BIT(23))
+#define CPUID7_ECX_PKU	     BIT(3)
+#define CPUID7_ECX_OSPKE     BIT(4)
+#define CPUID7_ECX_LA57	     BIT(16)
+#define CPUIDD1_EAX_XSAVES   BIT(3)
 
 #define CPUID1_ECX_TSC_DEADLINE BIT(24)
 #define CPUID6_EAX_ARAT		BIT(2)
@@ -58,14 +63,18 @@ static void klvisor_leaf(u32 leaf, struct cpuid_regs *r)
  * without a PIT.  The virtual APIC timer counts at the TSC's rate (before
  * its divider), so the "core crystal clock" reported, which Linux and
  * others take for the APIC timer's input clock, is the TSC itself: ratio
- * 1/1.  Leaf 0x16 is in MHz.
+ * 1/1.  A TSC of 2^32 Hz or more does not fit ECX's Hz: then the leaf
+ * enumerates nothing (EBX 0), and guests calibrate another way (the PIT).
+ * Leaf 0x16 is in MHz.
  */
 static void frequency_leaf(u32 leaf, struct cpuid_regs *r)
 {
 	u32 mhz = (u32)(tsc_khz / 1000);
 
 	if (leaf == CPUID_TSC_LEAF)
-		*r = (struct cpuid_regs){ 1, 1, (u32)(tsc_khz * 1000), 0 };
+		*r = tsc_khz * 1000 > 0xffffffffULL ?
+			     (struct cpuid_regs){ 0, 0, 0, 0 } :
+			     (struct cpuid_regs){ 1, 1, (u32)(tsc_khz * 1000), 0 };
 	else
 		*r = (struct cpuid_regs){ mhz, mhz, mhz, 0 };
 }
@@ -122,7 +131,26 @@ static void vm_part(const struct vm *vm, u32 leaf, u32 sub, struct cpuid_regs *r
 			r->ecx &= ~(CPUID7_ECX_WAITPKG | CPUID7_ECX_CET_SS | CPUID7_ECX_SGX_LC |
 				    CPUID7_ECX_PKS);
 			r->edx &= ~(CPUID7_EDX_UINTR | CPUID7_EDX_PCONFIG | CPUID7_EDX_CET_IBT);
+			/*
+			 * Nor the speculation controls: klvisor does not switch
+			 * IA32_SPEC_CTRL per vCPU or emulate the command and
+			 * capability MSRs, so a guest must see it has none rather
+			 * than take #GP from MSRs it was told exist
+			 * (docs/security.md: its VM-switch barriers are klvisor's).
+			 */
+			r->edx &= ~CPUID7_EDX_SPEC_MSRS;
+			/* Sub-leaf 1 at most: sub-leaf 2 is all speculation controls. */
+			r->eax = MIN(r->eax, 1U);
 			kl_cpuid(vm, leaf, sub, r);
+		} else if (sub == 1) {
+			/*
+			 * An allow list: new bits here tend to be modes with state
+			 * of their own (FRED, LAM, LASS, HRESET, MSRLIST) that
+			 * klvisor would have to switch or check.
+			 */
+			*r = (struct cpuid_regs){ r->eax & CPUID7_1_EAX_ALLOWED, 0, 0, 0 };
+		} else {
+			*r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		}
 		break;
 	case 0x12: /* SGX: hidden */

@@ -232,8 +232,13 @@ static bool write_efer(struct vcpu *v, u64 val)
 {
 	u64 cur = vmcs_read(GUEST_IA32_EFER);
 
+	/* Each bit only where CPUID 0x80000001 (passed through) shows its feature: SYSCALL, LM, NX. */
+	u32 edx = cpuid(0x80000001, 0).edx;
+	u64 known = (edx & BIT(11) ? EFER_SCE : 0) | (edx & BIT(29) ? EFER_LME | EFER_LMA : 0) |
+		    (edx & BIT(20) ? EFER_NXE : 0);
+
 	(void)v;
-	if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+	if (val & ~known)
 		return false;
 	/* LME cannot change while paging is on; LMA is the CPU's, not writable. */
 	if ((vcpu_cr0() & CR0_PG) && ((val ^ cur) & EFER_LME))
