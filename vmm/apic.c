@@ -60,7 +60,9 @@ static void deliver(struct vcpu *src, struct vcpu *t, u32 icr)
 			vcpu_attn_set(t, ATTN_INIT, true); /* the owning CPU resets it */
 		break;
 	case ICR_DM_STARTUP:
-		if (t->state == VCPU_WAIT_SIPI || vcpu_attn(t, ATTN_INIT))
+		/* The INIT flag first: ready() (sched.c) sets WAIT_SIPI before it clears it. */
+		if (vcpu_attn(t, ATTN_INIT) ||
+		    __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == VCPU_WAIT_SIPI)
 			t->sipi_vector = ICR_VECTOR(icr);
 		break;
 	default:

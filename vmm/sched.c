@@ -164,6 +164,12 @@ static bool first_run(struct vcpu *v)
 static bool ready(struct vcpu *v)
 {
 	if (vcpu_attn(v, ATTN_INIT)) {
+		/*
+		 * WAIT_SIPI before the flag is cleared: a SIPI from another CPU
+		 * (deliver() in apic.c, which looks at the flag first) must see
+		 * one or the other, or it is lost.
+		 */
+		__atomic_store_n(&v->state, VCPU_WAIT_SIPI, __ATOMIC_RELEASE);
 		vcpu_attn_set(v, ATTN_INIT, false);
 		vcpu_attn_set(v, ATTN_NMI, false);
 		v->nmi_in_service = false;
@@ -173,7 +179,6 @@ static bool ready(struct vcpu *v)
 		if (!kl_vcpu_reset(v))
 			vm_end(v->vm, VM_STOPPED, 0, "no random IWKey for vcpu%u after INIT",
 			       v->id);
-		v->state = VCPU_WAIT_SIPI;
 	}
 	switch (v->state) {
 	case VCPU_RUNNABLE:
