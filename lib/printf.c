@@ -161,9 +161,10 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
  * console, at most DRAIN_MAX bytes per call.  What is left goes out with
  * the next printk, printk_drain() from the scheduler, or printk_flush()
  * before power-off.  A full ring drops the new line and says so once it
- * has room again.  Guests' own lines (printk_guest()) may fill only
- * RING_GUEST_MAX of it: guests can write far faster than the UART drains,
- * and what they write must never crowd out klvisor's own lines.
+ * has room again.  Guests' own lines (printk_guest()) only go into the
+ * ring, and may fill only RING_GUEST_MAX of it: guests can write far
+ * faster than the UART drains, and what they write must never crowd out
+ * klvisor's own lines.
  */
 #define RING_SIZE      65536
 #define RING_GUEST_MAX (RING_SIZE / 2)
@@ -300,7 +301,15 @@ static void vprintk_from(bool guest, const char *fmt, va_list ap)
 		return;
 	}
 	ring_append(buf, (size_t)n, guest);
-	drain(DRAIN_MAX);
+	/*
+	 * A guest's line is printed with its VM's device lock held (the UART's
+	 * newline): writing the ring out there would keep that VM's other vCPUs,
+	 * and the CPUs they share with other VMs, waiting on the console.  It
+	 * goes out with the next line of klvisor's or the scheduler's
+	 * printk_drain().
+	 */
+	if (!guest)
+		drain(DRAIN_MAX);
 }
 
 void vprintk(const char *fmt, va_list ap)

@@ -20,7 +20,8 @@ void printk(const char *fmt, ...) __printf(1, 2);
 void vprintk(const char *fmt, va_list ap);
 /*
  * A line a guest wrote (its UART, the console hypercall): printk, but it
- * may fill only half the log, so a guest that writes faster than the
+ * is only buffered (it goes out with the next printk or printk_drain()),
+ * and may fill only half the log, so a guest that writes faster than the
  * console drains never crowds out klvisor's own lines.
  */
 void printk_guest(const char *fmt, ...) __printf(1, 2);

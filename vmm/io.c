@@ -123,8 +123,11 @@ static void shutdown_port(struct vcpu *v, u8 c)
 	vm->shutdown_match = c == (u8)word[vm->shutdown_match] ? vm->shutdown_match + 1 :
 			     c == 'S'			       ? 1 :
 								 0;
-	if (vm->shutdown_match == sizeof(word) - 1)
+	if (vm->shutdown_match == sizeof(word) - 1) {
+		/* Matching starts again: bytes other vCPUs send before they stop stay inside word. */
+		vm->shutdown_match = 0;
 		vm_end(vm, VM_PASSED, 0, "wrote \"Shutdown\" to port 0x8900");
+	}
 }
 
 static u32 fw_cfg_read(struct vm *vm)

@@ -286,6 +286,21 @@ static void test_guest_lines_fill_half_the_log(void **state)
 			       "guests may fill half the log)\n"));
 }
 
+/*
+ * A guest's line is printed under its VM's device lock, so it is only
+ * buffered: the console sees it with the next printk_drain() (or printk)
+ * of klvisor's, never while the caller holds a lock another CPU needs.
+ */
+static void test_guest_line_only_buffered(void **state)
+{
+	(void)state;
+	console_reset();
+	printk_guest("[vm] %s\n", "hello");
+	assert_string_equal(console_buf, "");
+	printk_drain();
+	assert_string_equal(console_buf, "[vm] hello\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_buffered_while_draining),
 		cmocka_unit_test(test_full_log_drops_and_counts),
 		cmocka_unit_test(test_guest_lines_fill_half_the_log),
+		cmocka_unit_test(test_guest_line_only_buffered),
 	};
 
 	return cmocka_run_group_tests_name("printf", tests, NULL, NULL);
