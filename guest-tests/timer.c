@@ -162,6 +162,34 @@ static void test_periodic(void)
 	       "%d interrupts after writing 0", ticks - seen);
 }
 
+/* Stops the timer from its own handler after 20 interrupts, as a guest in an interrupt storm must. */
+static void stopping_handler(struct exc_frame *f)
+{
+	(void)f;
+	if (++ticks >= 20)
+		apic_write(TIMER_ICR, 0);
+	apic_eoi();
+}
+
+/*
+ * A period of one cycle (divide by 1, count 1): interrupts come as fast
+ * as they can be taken, as on a real CPU, where the next one arrives as
+ * the handler returns; the handler still runs, and stops the timer.
+ * klvisor used to fire the timer over and over without entering the guest
+ * at all, until the VM's timeout.
+ */
+static void test_one_cycle_period(void)
+{
+	timer_reset(LVT_PERIOD | VEC, DCR_BY_1);
+	set_irq_handler(VEC, stopping_handler);
+	apic_write(TIMER_ICR, 1);
+	wait_ticks(20, ms(2000));
+	set_irq_handler(VEC, timer_handler);
+	report(ticks >= 20 && apic_read(TIMER_CCR) == 0, "periodic-one-cycle-period-guest-runs",
+	       "%d interrupts in 2 s with a period of one cycle, current count %u", ticks,
+	       apic_read(TIMER_CCR));
+}
+
 static void test_masked_one_shot(void)
 {
 	timer_reset(LVT_MASKED | VEC, DCR_BY_1);
@@ -330,6 +358,7 @@ int main(int argc, char **argv)
 	one_shot(DCR_BY_1, 1, "one-shot-by-1");
 	one_shot(DCR_BY_16, 16, "one-shot-by-16");
 	test_periodic();
+	test_one_cycle_period();
 	test_masked_one_shot();
 	test_tsc_deadline();
 	test_hlt_wake();

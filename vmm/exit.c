@@ -6,6 +6,7 @@
  */
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/timer.h"
 #include "arch/x86/vmcs.h"
 #include "lib/printf.h"
 #include "vmm/exit.h"
@@ -284,6 +285,9 @@ static void arm_timer(u64 target, u64 now)
 	vmcs_write_hot(VMX_PREEMPTION_TIMER_VALUE, MIN(ticks, 0xffffffffULL));
 }
 
+/* What a guest whose timers are always due still gets between two looks at them: 10 us. */
+#define TIMER_MIN_RUN (tsc_khz / 100)
+
 /* A virtual timer is due at @now: raise what it owes. */
 static void fire_timers(struct vcpu *v, u64 now)
 {
@@ -306,6 +310,7 @@ static void fire_timers(struct vcpu *v, u64 now)
 static __attribute__((noinline)) u64 prepare_entry(struct vcpu *v, u64 deadline, u64 now,
 						   u64 *apic_next)
 {
+	bool fired = false;
 	u64 last;
 
 	for (;;) {
@@ -321,7 +326,18 @@ static __attribute__((noinline)) u64 prepare_entry(struct vcpu *v, u64 deadline,
 			break;
 		if (now >= deadline)
 			return 0;
+		if (fired) {
+			/*
+			 * Due again already: a period shorter than the way round
+			 * (an APIC timer counting 1 by 1).  The guest runs a
+			 * little before the next look, or it never would run,
+			 * and could never stop the timer.
+			 */
+			last = MIN(deadline - 1, now + TIMER_MIN_RUN);
+			break;
+		}
 		fire_timers(v, now); /* their next times move: round again */
+		fired = true;
 		now = rdtsc();
 	}
 	arm_timer(last + 1, now);
