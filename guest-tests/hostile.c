@@ -257,6 +257,18 @@ static __noreturn void triple_fault(void)
 	report_exit();
 }
 
+/* Ends with all ones in XMM0-15: klvisor must not leave them in the CPU (test.wipecheck reads them). */
+static void xmm_dirty(void)
+{
+	asm volatile("pcmpeqd %xmm0, %xmm0\n\t"
+		     "movdqa %xmm0, %xmm1\n\tmovdqa %xmm0, %xmm2\n\tmovdqa %xmm0, %xmm3\n\t"
+		     "movdqa %xmm0, %xmm4\n\tmovdqa %xmm0, %xmm5\n\tmovdqa %xmm0, %xmm6\n\t"
+		     "movdqa %xmm0, %xmm7\n\tmovdqa %xmm0, %xmm8\n\tmovdqa %xmm0, %xmm9\n\t"
+		     "movdqa %xmm0, %xmm10\n\tmovdqa %xmm0, %xmm11\n\tmovdqa %xmm0, %xmm12\n\t"
+		     "movdqa %xmm0, %xmm13\n\tmovdqa %xmm0, %xmm14\n\tmovdqa %xmm0, %xmm15");
+	pass("xmm-registers-dirty");
+}
+
 int main(int argc, char **argv)
 {
 	bool any = false;
@@ -270,6 +282,8 @@ int main(int argc, char **argv)
 			test_insn();
 		else if (!strcmp(argv[i], "triple"))
 			triple_fault();
+		else if (!strcmp(argv[i], "xmm-dirty"))
+			xmm_dirty();
 		else
 			continue;
 		any = true;

@@ -102,12 +102,30 @@ void fpu_switch_to(struct vcpu *v)
 	pc->fpu_owner = v;
 }
 
-void fpu_forget(struct vcpu *v)
+bool fpu_forget(struct vcpu *v)
 {
 	struct percpu *pc = this_cpu();
 
-	if (pc->fpu_owner == v)
-		pc->fpu_owner = NULL;
+	if (pc->fpu_owner != v)
+		return false;
+	/*
+	 * Its registers are still live here, and would stay until another
+	 * vCPU runs on this CPU, which may be never: load the reset state
+	 * (a cleared area: XSTATE_BV 0 is every component's initial value).
+	 */
+	fpu_reset_area(v);
+	restore(v);
+	pc->fpu_owner = NULL;
+	return true;
+}
+
+bool fpu_live_xmm_clear(void)
+{
+	u8 image[512] __attribute__((aligned(16)));
+
+	memset(image, 0xff, sizeof(image)); /* what FXSAVE did not store reads as dirty */
+	fxsave(image);
+	return mem_is_zero(image + 160, 16 * 16); /* XMM0-15 */
 }
 
 void fpu_init_reset(struct vcpu *v)

@@ -34,8 +34,13 @@ u64 fpu_cr4_denied(void);
 void fpu_reset_area(struct vcpu *v);
 /* Make @v's vector state the live one on this CPU. */
 void fpu_switch_to(struct vcpu *v);
-/* Forget @v as this CPU's owner (its VM ended). */
-void fpu_forget(struct vcpu *v);
+/*
+ * Forget @v as this CPU's owner (its VM ended), after resetting its live
+ * registers; true if they were live here.
+ */
+bool fpu_forget(struct vcpu *v);
+/* test.wipecheck: are XMM0-15 of this CPU all zero (after fpu_forget())? */
+bool fpu_live_xmm_clear(void);
 /* INIT: keep the registers, reset XCR0 to 1 (call on @v's CPU). */
 void fpu_init_reset(struct vcpu *v);
 

@@ -36,15 +36,20 @@ static void wipe_check(struct vm *vm, const char *dirty)
 		vm->wipe_dirty = dirty;
 }
 
+/* Root mode has just handled another VM's secrets on this CPU: the next entry of any VM flushes. */
+static const char root_touched_secrets;
+
 /*
  * The last vCPU of an ended VM to stop frees (and first wipes) its memory.
  * Everything of the VM's that the VMM holds goes: guest RAM, each vCPU's
- * vector-state area, IWKey and slot copy, and the VM's IWKey backup.
+ * vector-state area and live vector registers, saved general registers,
+ * VMCS (VMCLEAR writes guest state into it), IWKey and slot copy, and the
+ * VM's IWKey backup.
  */
 static void retire(struct percpu *pc, struct vcpu *v)
 {
 	struct vm *vm = v->vm;
-	bool check = klv_cfg.test_wipecheck;
+	bool check = klv_cfg.test_wipecheck, live_here;
 
 	if (v->state == VCPU_DONE)
 		return;
@@ -53,15 +58,26 @@ static void retire(struct percpu *pc, struct vcpu *v)
 		vmclear(v->vmcs_pa);
 		if (pc->current_vmcs == v->vmcs_pa)
 			pc->current_vmcs = 0;
+		memzero_explicit(phys_to_virt(v->vmcs_pa), PAGE_SIZE);
+		if (check)
+			wipe_check(vm, mem_is_zero(phys_to_virt(v->vmcs_pa), PAGE_SIZE) ? NULL :
+											  "a VMCS");
 		page_free(v->vmcs_pa, 1);
 		v->vmcs_pa = 0;
 	}
-	fpu_forget(v);
+	live_here = fpu_forget(v);
 	kl_vcpu_destroy(v);
 	msr_forget(v);
 	memzero_explicit(v->fpu, fpu_area_size());
+	memzero_explicit(&v->regs, sizeof(v->regs));
+	/* The wipes read the old lines on their way: whatever VM enters next, it flushes. */
+	pc->last_vm = &root_touched_secrets;
 	if (check) {
 		wipe_check(vm, mem_is_zero(v->fpu, fpu_area_size()) ? NULL : "a vector-state area");
+		if (live_here)
+			wipe_check(vm, fpu_live_xmm_clear() ? NULL : "the live XMM registers");
+		wipe_check(vm,
+			   mem_is_zero(&v->regs, sizeof(v->regs)) ? NULL : "the saved registers");
 		wipe_check(vm, kl_vcpu_wiped(v));
 	}
 	if (__atomic_add_fetch(&vm->vcpus_retired, 1, __ATOMIC_SEQ_CST) != vm->nr_vcpus)
@@ -86,12 +102,19 @@ static void retire(struct percpu *pc, struct vcpu *v)
  */
 static void retire_all(struct percpu *pc)
 {
+	__atomic_store_n(&pc->retiring, true, __ATOMIC_RELEASE);
 	for (struct vcpu *v = pc->runq; v; v = v->next_on_cpu)
 		retire(pc, v);
 	__atomic_store_n(&pc->sched_done, true, __ATOMIC_RELEASE);
 }
 
-/* The boot CPU waits (bounded) for the others' retire_all() before reporting. */
+/*
+ * The boot CPU waits for the others' retire_all() before reporting (and
+ * stopping them).  One that has begun it is wiping, which takes as long
+ * as its VMs' RAM is big (gigabytes, in an emulator minutes): it is waited
+ * for to the end, or the stop would cut the wipe short.  Only one that
+ * has not begun within 1 s is given up on.
+ */
 static void wait_for_other_cpus(void)
 {
 	for (unsigned i = 0; i < nr_cpus; i++) {
@@ -100,12 +123,13 @@ static void wait_for_other_cpus(void)
 		if (!cpus[i]->selftest_ok)
 			continue;
 		while (!__atomic_load_n(&cpus[i]->sched_done, __ATOMIC_ACQUIRE) &&
-		       waited < 1000000) {
+		       (waited < 1000000 ||
+			__atomic_load_n(&cpus[i]->retiring, __ATOMIC_ACQUIRE))) {
 			udelay(10);
 			waited += 10;
 		}
 		if (!cpus[i]->sched_done)
-			pr_err("cpu%u: did not retire its vCPUs within 1 s; their VMs may not be wiped\n",
+			pr_err("cpu%u: did not begin retiring its vCPUs within 1 s; their VMs may not be wiped\n",
 			       i);
 	}
 }
@@ -136,7 +160,7 @@ static void hygiene_switch(struct percpu *pc, const struct vm *vm)
 {
 	if (pc->last_vm == vm)
 		return;
-	if (pc->last_vm) {
+	if (pc->last_vm) { /* a VM, or root_touched_secrets */
 		if (hygiene.ibpb)
 			wrmsr(MSR_IA32_PRED_CMD, 1);
 		if (hygiene.l1d_flush)
@@ -179,6 +203,7 @@ static bool ready(struct vcpu *v)
 		if (!kl_vcpu_reset(v))
 			vm_end(v->vm, VM_STOPPED, 0, "no random IWKey for vcpu%u after INIT",
 			       v->id);
+		this_cpu()->last_vm = &root_touched_secrets; /* a new IWKey was made here */
 	}
 	switch (v->state) {
 	case VCPU_RUNNABLE:
@@ -237,6 +262,7 @@ void sched_run(void)
 
 	fpu_init();
 	kl_cpu_init();
+	pc->last_vm = &root_touched_secrets; /* the VMs, their first keys too, were made at boot */
 	for (;;) {
 		struct vcpu *v;
 

@@ -91,11 +91,36 @@ static __noreturn void halt_with_message(void)
 	halt_forever();
 }
 
+/*
+ * The other CPUs stop wherever the NMI finds them, perhaps holding the
+ * log's lock (a guest writing its console, the drain of the ring): once
+ * they all have, or 100 ms on, print without the locks, or the line
+ * below could wait forever for a lock a halted CPU holds.
+ */
+static void others_stopped(void)
+{
+	const struct percpu *self = this_cpu();
+
+	for (u64 waited = 0; waited < 100000; waited += 10) {
+		bool all = true;
+
+		for (unsigned i = 0; i < nr_cpus; i++)
+			if (cpus[i] && cpus[i] != self && cpus[i]->state != CPU_OFFLINE &&
+			    cpus[i]->state != CPU_STOPPED)
+				all = false;
+		if (all)
+			break;
+		udelay(10);
+	}
+	printk_go_lockless();
+}
+
 void system_stop(enum stop_reason why)
 {
 	enum onexit_action act = klv_cfg.onexit;
 
 	stop_other_cpus();
+	others_stopped();
 	if (act == ONEXIT_AUTO)
 		act = running_under_emulator() ? ONEXIT_POWEROFF : ONEXIT_HALT;
 

@@ -286,7 +286,7 @@ bool vms_report(void)
 			printk("klvisor: vm '%s': NOT wiped: %s is not zero\n", vm->def.name,
 			       vm->wipe_dirty);
 		else
-			printk("klvisor: vm '%s': wiped (RAM, vector state, IWKeys, backup, slot copies read back as zero)\n",
+			printk("klvisor: vm '%s': wiped (RAM, vector state and registers, saved registers, VMCSs, IWKeys, backup, slot copies read back as zero)\n",
 			       vm->def.name);
 	}
 	kl_report();

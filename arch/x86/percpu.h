@@ -40,6 +40,7 @@ struct percpu {
 	struct vcpu *volatile current; /* the vCPU that ran last (the monitor shows it) */
 	const void *last_vm; /* the VM whose vCPU entered last: a different one needs hygiene */
 	u64 vm_switches; /* switches to a different VM, with the hygiene done */
+	volatile bool retiring; /* in retire_all(): wiping, which takes as long as the RAM is big */
 	volatile bool sched_done; /* every vCPU of this CPU retired: its VMs' state is wiped */
 
 	/* VMX self-test result, read by the boot CPU. */

@@ -148,8 +148,9 @@ systest_guest_chaos_bounded_and_contained() {
 
 # Every way a VM ends (passed, failed, stopped by a triple fault, ended by
 # its timeout, a Key Locker VM with a backup, vCPUs on both CPUs) wipes its
-# RAM, vector state, IWKeys, backup and slot copies; test.wipecheck=on
-# reads each wipe back and reports it per VM.
+# RAM, vector state (the saved copy and, where it was live, the XMM
+# registers), saved general registers, VMCSs, IWKeys, backup and slot
+# copies; test.wipecheck=on reads each wipe back and reports it per VM.
 systest_guest_vms_wiped_at_end() {
 	local name
 	boot_bochs --cpus 2 "test.wipecheck=on" \
@@ -162,8 +163,19 @@ systest_guest_vms_wiped_at_end() {
 	expect "klvisor: powering off"
 	reject "NOT wiped"
 	for name in twocpu klb kli triple spinner plain; do
-		expect "klvisor: vm '$name': wiped (RAM, vector state, IWKeys, backup, slot copies read back as zero)"
+		expect "klvisor: vm '$name': wiped (RAM, vector state and registers, saved registers, VMCSs, IWKeys, backup, slot copies read back as zero)"
 	done
 	expect "vm 'triple': stopped: triple fault"
 	expect_re "^vm 'spinner': stopped: timeout"
+}
+
+# A VM alone on the machine ends with its vector registers dirty (all ones
+# in XMM0-15) and live in the CPU: its vCPU's retirement resets them, and
+# test.wipecheck reads them back.  They used to stay until another vCPU
+# ran on that CPU, which for the last VM is never.
+systest_guest_live_vector_registers_wiped() {
+	boot_bochs "test.wipecheck=on" "$BUILD/guests/hostile.elf=xmm vcpus=1 mem=4M timeout=60 -- xmm-dirty"
+	expect "[xmm] PASS: xmm-registers-dirty"
+	expect "klvisor: vm 'xmm': wiped (RAM, vector state and registers, saved registers, VMCSs, IWKeys, backup, slot copies read back as zero)"
+	reject "NOT wiped"
 }
