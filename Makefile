@@ -111,7 +111,7 @@ include tests/fuzz/fuzz.mk
 
 # A multiboot kernel written without the guest library (system-test fixture).
 TINY_MB1 := $(BUILD)/tests/tiny-mb1.elf
-$(TINY_MB1): tests/system/tiny-mb1.S
+$(TINY_MB1): tests/system/tiny-mb1.S tests/system/mb1-header.inc
 	@mkdir -p $(@D)
 	@echo "  AS32    $@"
 	$(Q)as --32 -o $(@:.elf=.o) $<
@@ -121,7 +121,7 @@ $(TINY_MB1): tests/system/tiny-mb1.S
 # PDPTE, long mode with a 16-bit TSS), also without the guest library
 # (system-test fixture).
 PMODE_MB1 := $(BUILD)/tests/pmode-mb1.elf
-$(PMODE_MB1): tests/system/pmode-mb1.S
+$(PMODE_MB1): tests/system/pmode-mb1.S tests/system/mb1-header.inc
 	@mkdir -p $(@D)
 	@echo "  AS32    $@"
 	$(Q)$(CC) -m32 -c -o $(@:.elf=.o) $<

@@ -5,13 +5,7 @@
  * isa-debug-exit port with status 0.  Used to check that klvisor accepts
  * plain multiboot kernels from elsewhere.
  */
-	.section .text
-	.code32
-	.align 4
-mb1_header:
-	.long 0x1badb002		/* magic */
-	.long 0x00000003		/* flags: page-align modules, memory info */
-	.long -(0x1badb002 + 0x3)	/* checksum */
+	.include "tests/system/mb1-header.inc"
 
 	.globl _start
 _start:
