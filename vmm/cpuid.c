@@ -32,8 +32,11 @@
 #define CPUID7_EDX_CET_IBT    BIT(20)
 /* IBRS/IBPB, STIBP, L1D_FLUSH, ARCH_CAPABILITIES, CORE_CAPABILITIES, SSBD: their MSRs are #GP here. */
 #define CPUID7_EDX_SPEC_MSRS 0xfc000000U
-/* Sub-leaf 1's EAX: instructions that need nothing of klvisor (SHA512, SM3, SM4, RAO-INT, AVX-VNNI,
- * AVX512-BF16, fast zero-length MOVSB, fast short STOSB and CMPSB, AVX-IFMA). */
+/*
+ * Sub-leaf 1's EAX: instructions that need nothing of klvisor (SHA512, SM3,
+ * SM4, RAO-INT, AVX-VNNI, AVX512-BF16, fast zero-length MOVSB, fast short
+ * STOSB and CMPSB, AVX-IFMA).
+ */
 #define CPUID7_1_EAX_ALLOWED (0x3fU | BIT(10) | BIT(11) | BIT(12) | BIT(23))
 #define CPUID7_ECX_PKU	     BIT(3)
 #define CPUID7_ECX_OSPKE     BIT(4)

@@ -52,9 +52,9 @@ static enum exit_action cr8_access(struct vcpu *v, u64 qual)
 }
 
 /* PAE paging without IA-32e mode, where the CPU holds four PDPTEs (under EPT, the VMCS's). */
-static bool pae_paging(u64 cr0, u64 cr4)
+static bool pae_paging(u64 cr0, u64 cr4, u64 efer)
 {
-	return (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(vmcs_read(GUEST_IA32_EFER) & EFER_LME);
+	return (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(efer & EFER_LME);
 }
 
 /*
@@ -109,25 +109,14 @@ static void sync_paging_mode(u64 cr0, const u64 *pdpte)
 	vmcs_write32(VM_ENTRY_CONTROLS, entry);
 }
 
-/*
- * A write that changes one of @bits (those whose change makes the CPU
- * reload the PDPTEs) into PAE paging needs them read and valid first:
- * the answer is in @pdpte (NULL when none load), false for the #GP.
- */
-static bool pdptes_for(struct vcpu *v, u64 cr0, u64 cr4, u64 changed, u64 bits, u64 buf[4],
-		       const u64 **pdpte)
-{
-	*pdpte = NULL;
-	if (!(changed & bits) || !pae_paging(cr0, cr4))
-		return true;
-	*pdpte = buf;
-	return read_pdptes(v, buf);
-}
+/* The changes of CR0 and CR4 bits that make the CPU load the PDPTEs again (SDM Vol. 3A 4.4.1). */
+#define CR0_PDPTE_BITS (CR0_PG | CR0_CD | CR0_NW)
+#define CR4_PDPTE_BITS (CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP)
 
 static bool guest_write_cr0(struct vcpu *v, u64 val)
 {
-	u64 cr4 = vcpu_cr4(), old = vcpu_cr0(), buf[4];
-	const u64 *pdpte;
+	u64 cr4 = vcpu_cr4(), old = vcpu_cr0(), efer = vmcs_read(GUEST_IA32_EFER), pdpte[4];
+	bool load = ((old ^ val) & CR0_PDPTE_BITS) && pae_paging(val, cr4, efer);
 	u64 real;
 
 	if (val >> 32)
@@ -136,25 +125,25 @@ static bool guest_write_cr0(struct vcpu *v, u64 val)
 		return false;
 	if ((val & CR0_NW) && !(val & CR0_CD))
 		return false;
-	if ((val & CR0_PG) && (vmcs_read(GUEST_IA32_EFER) & EFER_LME) && !(cr4 & CR4_PAE))
+	if ((val & CR0_PG) && (efer & EFER_LME) && !(cr4 & CR4_PAE))
 		return false;
 	/* Paging off is #GP in 64-bit code (the CPU cannot leave IA-32e mode from it) and with PCIDE. */
 	if ((old & CR0_PG) && !(val & CR0_PG) && (vcpu_mode_bits() == 64 || (cr4 & CR4_PCIDE)))
 		return false;
-	if (!pdptes_for(v, val, cr4, old ^ val, CR0_PG | CR0_CD | CR0_NW, buf, &pdpte))
+	if (load && !read_pdptes(v, pdpte))
 		return false;
 	/* Unrestricted guest: PE and PG are free; every other fixed bit applies. */
 	real = (val | (vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG))) & vmx_caps.cr0_fixed1;
 	vmcs_writenat(GUEST_CR0, real);
 	vmcs_writenat(CR0_READ_SHADOW, val);
-	sync_paging_mode(val, pdpte);
+	sync_paging_mode(val, load ? pdpte : NULL);
 	return true;
 }
 
 static bool guest_write_cr4(struct vcpu *v, u64 val)
 {
-	u64 cr0 = vcpu_cr0(), old = vcpu_cr4(), buf[4];
-	const u64 *pdpte;
+	u64 cr0 = vcpu_cr0(), old = vcpu_cr4(), efer = vmcs_read(GUEST_IA32_EFER), pdpte[4];
+	bool load = ((old ^ val) & CR4_PDPTE_BITS) && pae_paging(cr0, val, efer);
 	u64 real;
 
 	/*
@@ -165,20 +154,19 @@ static bool guest_write_cr4(struct vcpu *v, u64 val)
 	 */
 	if (val & (CR4_DENIED | fpu_cr4_denied() | (~vmx_caps.cr4_fixed1 & ~CR4_KL)))
 		return false;
-	if ((vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && !(val & CR4_PAE))
+	if ((efer & EFER_LMA) && !(val & CR4_PAE))
 		return false;
 	/* PCIDE: only in IA-32e mode, and set only with CR3[11:0] clear (they become the PCID). */
 	if ((val & CR4_PCIDE) && !(old & CR4_PCIDE) &&
-	    (!(vmcs_read(GUEST_IA32_EFER) & EFER_LMA) || (vmcs_read(GUEST_CR3) & 0xfff)))
+	    (!(efer & EFER_LMA) || (vmcs_read(GUEST_CR3) & 0xfff)))
 		return false;
-	if (!pdptes_for(v, cr0, val, old ^ val, CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP, buf,
-			&pdpte))
+	if (load && !read_pdptes(v, pdpte))
 		return false;
 	if (!kl_cr4_write(v, val, &real))
 		return false;
 	vmcs_writenat(GUEST_CR4, real | vmx_caps.cr4_fixed0);
 	vmcs_writenat(CR4_READ_SHADOW, val);
-	sync_paging_mode(cr0, pdpte);
+	sync_paging_mode(cr0, load ? pdpte : NULL);
 	kl_switch_in(v);
 	return true;
 }

@@ -231,7 +231,6 @@ static bool msr_read(struct vcpu *v, u32 msr, u64 *val)
 static bool write_efer(struct vcpu *v, u64 val)
 {
 	u64 cur = vmcs_read(GUEST_IA32_EFER);
-
 	/* Each bit only where CPUID 0x80000001 (passed through) shows its feature: SYSCALL, LM, NX. */
 	u32 edx = cpuid(0x80000001, 0).edx;
 	u64 known = (edx & BIT(11) ? EFER_SCE : 0) | (edx & BIT(29) ? EFER_LME | EFER_LMA : 0) |

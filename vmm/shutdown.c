@@ -53,6 +53,12 @@ bool running_under_emulator(void)
  * code whose IDT cannot take an NMI (SeaBIOS parks them that way), and an
  * NMI there triple-faults the machine.
  */
+/* CPU @i, if it is another than @self and came online: one the stop NMI goes to. */
+static bool other_online(unsigned i, const struct percpu *self)
+{
+	return cpus[i] && cpus[i] != self && cpus[i]->state != CPU_OFFLINE;
+}
+
 static void stop_other_cpus(void)
 {
 	struct percpu *self = this_cpu();
@@ -60,7 +66,7 @@ static void stop_other_cpus(void)
 	if (__atomic_exchange_n(&stopping, true, __ATOMIC_SEQ_CST))
 		return;
 	for (unsigned i = 0; i < nr_cpus; i++)
-		if (cpus[i] && cpus[i] != self && cpus[i]->state != CPU_OFFLINE)
+		if (other_online(i, self))
 			apic_send_nmi(cpus[i]->apic_id);
 }
 
@@ -105,8 +111,7 @@ static void others_stopped(void)
 		bool all = true;
 
 		for (unsigned i = 0; i < nr_cpus; i++)
-			if (cpus[i] && cpus[i] != self && cpus[i]->state != CPU_OFFLINE &&
-			    cpus[i]->state != CPU_STOPPED)
+			if (other_online(i, self) && cpus[i]->state != CPU_STOPPED)
 				all = false;
 		if (all)
 			break;
